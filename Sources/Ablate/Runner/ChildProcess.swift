@@ -30,7 +30,9 @@ struct ChildProcess {
 
     /// Starts `arguments[0]` (an absolute path) with `arguments`; stdout and stderr go to
     /// `outputFile` (appended) when given, stdin is /dev/null. SIGINT/SIGTERM are reset to default.
-    static func spawn(_ arguments: [String], outputFile: String? = nil, captureTo pipeWrite: Int32? = nil) throws -> ChildProcess {
+    /// `environment` nil: this process's environment.
+    static func spawn(_ arguments: [String], outputFile: String? = nil, captureTo pipeWrite: Int32? = nil,
+                      environment: [String: String]? = nil) throws -> ChildProcess {
         #if canImport(Glibc)
         var actions = posix_spawn_file_actions_t()
         var attr = posix_spawnattr_t()
@@ -59,7 +61,7 @@ struct ChildProcess {
         posix_spawnattr_setsigdefault(&attr, &defaults)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF))
 
-        let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
         defer {

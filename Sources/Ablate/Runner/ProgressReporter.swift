@@ -42,7 +42,8 @@ final class ProgressReporter {
         if let f = counts[.failed], f > 0 { parts.append("\(f) failed") }
         if let k = counts[.killed], k > 0 { parts.append("\(k) killed") }
         let line = parts.joined(separator: ", ") + "] elapsed \(ProgressReporter.clock(Date().timeIntervalSince(started))) \(eta)"
-        let key = parts.joined()
+        // Off a terminal, print only when a run ends (not when one starts).
+        let key = "\(done) \(counts[.failed] ?? 0) \(counts[.killed] ?? 0)"
         if isTerminal { emit(line, terminalRewrite: true) } else if key != lastLine { emit(line) }
         lastLine = key
     }

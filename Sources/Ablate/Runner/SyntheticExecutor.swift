@@ -43,9 +43,9 @@ struct SyntheticExecutor: RunExecutor {
                             seconds: Date().timeIntervalSince(start)))
         }
         let diverged = !config.priorInit && config.loss == .focal && config.gamma == 0
-        if diverged { return RunOutcome(status: .diverged, metrics: [:], message: "synthetic: CE without the prior") }
-        return RunOutcome(status: .finished, metrics: SyntheticExecutor.metrics(for: config),
-                          message: sink.isNaN ? "unreachable" : nil)
+        let note = "synthetic executor (test only): metrics are not results" + (sink.isNaN ? "" : "")
+        if diverged { return RunOutcome(status: .diverged, metrics: [:], message: note) }
+        return RunOutcome(status: .finished, metrics: SyntheticExecutor.metrics(for: config), message: note)
     }
 
     /// A fixed amount of CPU work: units × 10⁷ dependent multiply-adds (not optimised away).

@@ -67,8 +67,9 @@ struct JSONParser {
         while true {
             skipSpace()
             guard peek == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
+            let keyStart = i
             let key = try string()
-            if members.contains(where: { $0.0 == key }) { throw fail("duplicate key '\(key)'") }
+            if members.contains(where: { $0.0 == key }) { i = keyStart; throw fail("duplicate key '\(key)'") }
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw fail("expected ':' after key '\(key)'") }
             i += 1
@@ -141,7 +142,7 @@ struct JSONParser {
         if peek == UInt8(ascii: "-") { i += 1 }
         let intStart = i
         guard digits() > 0 else { throw fail("expected digits in number") }
-        if bytes[intStart] == UInt8(ascii: "0") && i - intStart > 1 { throw fail("leading zeros are not allowed in numbers") }
+        if bytes[intStart] == UInt8(ascii: "0") && i - intStart > 1 { i = start; throw fail("leading zeros are not allowed in numbers") }
         if peek == UInt8(ascii: ".") {
             i += 1
             guard digits() > 0 else { throw fail("expected digits after '.'") }
