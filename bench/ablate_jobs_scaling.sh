@@ -16,7 +16,7 @@ SPEC="${SPEC:-gamma}"
 EXECUTOR="${EXECUTOR:-synthetic}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-export ABLATE_EXECUTOR="$EXECUTOR" ABLATE_SYNTHETIC_SPIN="${ABLATE_SYNTHETIC_SPIN:-40}"
+export ABLATE_EXECUTOR="$EXECUTOR" ABLATE_SYNTHETIC_SPIN="${ABLATE_SYNTHETIC_SPIN:-25}"
 
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 declare -A T
