@@ -1,5 +1,6 @@
 import XCTest
 @testable import Ablate
+import Engine
 
 final class CommandLineTests: XCTestCase {
     func testArgumentErrorsNameTheArgument() {
@@ -34,5 +35,24 @@ final class CommandLineTests: XCTestCase {
         }
         XCTAssertFalse(CommandRegistry.overview.contains("worker"), "internal command hidden")
         XCTAssertFalse(SweepCommand.help.contains("--executor"), "test-only switch hidden")
+    }
+
+    func testPlotCommandsWriteSVG() throws {
+        let dir = try TempDir()
+        XCTAssertEqual(CommandRegistry.main(["plot", "fig1", "--out", dir.path("f1.svg")]), 0)
+        XCTAssertTrue(try String(contentsOfFile: dir.path("f1.svg"), encoding: .utf8).contains("γ = 2"))
+        try "1,0.8\n1,0.6\n0,0.01\n0,0.3\n".write(toFile: dir.path("scores.csv"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(CommandRegistry.main(["plot", "fig4", "--scores", dir.path("scores.csv"), "--out", dir.path("f4")]), 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path("f4-negative.svg")))
+        XCTAssertEqual(CommandRegistry.main(["plot", "fig4"]), 2, "fig4 without scores is a usage error")
+
+        let store = try RunStore(path: dir.path("r.sqlite"))
+        let id = try insertFinished(store, config: RunConfig(), sweep: "gamma", table: "1b", metrics: ["AP": 0.3])
+        try store.appendTrainLog(id: id, TrainLogRow(iteration: 10, lossCls: 1.2, lossBox: 0.5, lr: 0.01, seconds: 1))
+        try store.appendTrainLog(id: id, TrainLogRow(iteration: 20, lossCls: 0.8, lossBox: 0.4, lr: 0.01, seconds: 2))
+        XCTAssertEqual(CommandRegistry.main(["plot", "loss", String(id.prefix(8)), "--db", dir.path("r.sqlite"),
+                                             "--out", dir.path("loss.svg")]), 0)
+        let svg = try String(contentsOfFile: dir.path("loss.svg"), encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2)
     }
 }

@@ -162,4 +162,25 @@ final class SweepProcessTests: XCTestCase {
         XCTAssertEqual(tableMerged.stdout, tableSingle.stdout)
         XCTAssertFalse(tableMerged.stdout.isEmpty)
     }
+
+    func testFailedAndCrashedWorkersAreRecordedAndRetriedByTheNextSweep() throws {
+        let dir = try TempDir()
+        let spec = try dir.writeSpec("gamma", smallGammaSpec)
+        var env = AblateBinary.synthetic(seconds: 0.02)
+        env["ABLATE_SYNTHETIC_FAIL_ALPHA"] = "0.5"
+        env["ABLATE_SYNTHETIC_CRASH_ALPHA"] = "0.75"
+        let first = try AblateBinary.run(["sweep", spec, "--db", "r.sqlite", "--jobs", "2"], in: dir, env: env)
+        XCTAssertEqual(first.status, .status(1))
+        XCTAssertTrue(first.stderr.contains("4 of 6 runs have no result"), first.stderr)
+        let store = try RunStore(path: dir.path("r.sqlite"), create: false)
+        let failed = try store.records(status: .failed)
+        XCTAssertEqual(failed.count, 4)
+        XCTAssertEqual(failed.filter { $0.message?.contains("asked to fail for alpha 0.5") == true }.count, 2)
+        XCTAssertEqual(failed.filter { $0.message?.contains("ended with signal 9 without recording a result") == true }.count, 2,
+                       failed.map { $0.message ?? "" }.joined(separator: "\n"))
+        let second = try AblateBinary.run(["sweep", spec, "--db", "r.sqlite", "--jobs", "2"], in: dir, env: AblateBinary.synthetic(seconds: 0.02))
+        XCTAssertEqual(second.status, .status(0), second.stderr)
+        XCTAssertEqual(try store.records(status: .finished).count, 6)
+        XCTAssertEqual(try store.db.scalar("SELECT COUNT(*) FROM train_log")?.int, 18)
+    }
 }

@@ -10,12 +10,14 @@ import Foundation
 /// about 40 ms each on the dev machine: a fixed amount of single-threaded CPU work, for
 /// measuring `--jobs` scaling),
 /// `ABLATE_SYNTHETIC_ROWS` (train-log rows, default 5), `ABLATE_SYNTHETIC_FAIL_ALPHA` (runs
-/// with this α throw, to test failed runs).
+/// with this α throw, to test failed runs), `ABLATE_SYNTHETIC_CRASH_ALPHA` (runs with this α
+/// SIGKILL their own worker after the first log row, to test a worker that dies silently).
 struct SyntheticExecutor: RunExecutor {
     var seconds: Double = 0.3
     var spin: Int = 0
     var rows: Int = 5
     var failAlpha: Double? = nil
+    var crashAlpha: Double? = nil
 
     static func fromEnvironment() -> SyntheticExecutor {
         let env = ProcessInfo.processInfo.environment
@@ -24,6 +26,7 @@ struct SyntheticExecutor: RunExecutor {
         if let s = env["ABLATE_SYNTHETIC_SPIN"].flatMap(Int.init) { e.spin = max(0, s) }
         if let s = env["ABLATE_SYNTHETIC_ROWS"].flatMap(Int.init) { e.rows = max(1, s) }
         e.failAlpha = env["ABLATE_SYNTHETIC_FAIL_ALPHA"].flatMap(Double.init)
+        e.crashAlpha = env["ABLATE_SYNTHETIC_CRASH_ALPHA"].flatMap(Double.init)
         return e
     }
 
@@ -42,6 +45,7 @@ struct SyntheticExecutor: RunExecutor {
             let decay = exp(-Double(row) / Double(rows))
             log(TrainLogRow(iteration: it, lossCls: 0.1 + decay, lossBox: 0.05 + 0.5 * decay, lr: config.baseLR,
                             seconds: Date().timeIntervalSince(start)))
+            if let crashAlpha, crashAlpha == config.alpha { kill(getpid(), SIGKILL) }
         }
         let diverged = !config.priorInit && config.loss == .focal && config.gamma == 0
         // Keeps the burned work observable, so the optimiser cannot drop it.
