@@ -8,15 +8,8 @@
 #
 # With the synthetic executor this measures the runner (process-per-run workers, SQLite claims,
 # heartbeats) and the machine's parallelism, not training.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product ablate >/dev/null
-ABLATE="$PWD/.build/release/ablate"
-SPEC="${SPEC:-gamma}"
-EXECUTOR="${EXECUTOR:-synthetic}"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-export ABLATE_EXECUTOR="$EXECUTOR" ABLATE_SYNTHETIC_SPIN="${ABLATE_SYNTHETIC_SPIN:-25}"
+source "$(dirname "$0")/ablate_common.sh"
+export ABLATE_SYNTHETIC_SPIN="${ABLATE_SYNTHETIC_SPIN:-25}"
 
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 declare -A T

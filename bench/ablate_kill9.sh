@@ -7,16 +7,9 @@
 #
 # Kills the sweep AND its worker processes with SIGKILL (by pid, read from the database), so no
 # process gets to record anything: the rerun must find the dead runs by their heartbeat/pid.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product ablate >/dev/null
-ABLATE="$PWD/.build/release/ablate"
-SPEC="${SPEC:-gamma}"
-EXECUTOR="${EXECUTOR:-synthetic}"
+source "$(dirname "$0")/ablate_common.sh"
 KILL_AFTER="${KILL_AFTER:-3}"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-export ABLATE_EXECUTOR="$EXECUTOR" ABLATE_SYNTHETIC_SECONDS="${ABLATE_SYNTHETIC_SECONDS:-0.8}"
+export ABLATE_SYNTHETIC_SECONDS="${ABLATE_SYNTHETIC_SECONDS:-0.8}"
 DB="$WORK/results.sqlite"
 
 q() { python3 - "$DB" "$1" <<'PY'

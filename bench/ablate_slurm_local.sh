@@ -4,15 +4,9 @@
 # equals a single-process sweep's. Prints PASS or FAIL (exit 1).
 #   bench/ablate_slurm_local.sh            # test-only synthetic executor
 #   EXECUTOR=trainer bench/ablate_slurm_local.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product ablate >/dev/null
-ROOT="$PWD"
-SPEC="${SPEC:-gamma}"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-export ABLATE_EXECUTOR="${EXECUTOR:-synthetic}" ABLATE_SYNTHETIC_SECONDS="${ABLATE_SYNTHETIC_SECONDS:-0.1}"
-export SPEC PROFILE=quick ABLATE="$ROOT/.build/release/ablate" SHARDS="$WORK/shards" DB="$WORK/results.sqlite"
+source "$(dirname "$0")/ablate_common.sh"
+export ABLATE_SYNTHETIC_SECONDS="${ABLATE_SYNTHETIC_SECONDS:-0.1}"
+export SPEC ABLATE PROFILE=quick SHARDS="$WORK/shards" DB="$WORK/results.sqlite"
 
 pids=()
 for i in 0 1 2; do

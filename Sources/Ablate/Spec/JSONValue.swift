@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value as written in an experiment spec. Numbers keep their source text so that integers
 /// stay integers when a merged config is handed to `RunConfig`'s decoder.
 indirect enum JSONValue: Equatable, Sendable {
@@ -64,24 +66,11 @@ indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// `s` as a JSON string literal (JSONEncoder's escaping; slashes left as they are).
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Encoding a String cannot fail.
+        return (try? encoder.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }
