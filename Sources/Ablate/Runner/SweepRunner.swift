@@ -120,7 +120,7 @@ final class SweepRunner {
             progress.update(counts: counts, planned: plan.count, activeHere: active.count, jobs: options.jobs,
                             meanRunSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count))
             if active.isEmpty && (counts[.queued] ?? 0) == 0 && (counts[.running] ?? 0) == 0 { break }
-            Thread.sleep(forTimeInterval: 0.05)
+            Thread.sleep(forTimeInterval: 0.02)
         }
         let counts = try store.statusCounts(ids: ids)
         progress.finish(counts: counts, planned: plan.count, interrupted: interrupted)
