@@ -22,8 +22,9 @@ echo "sweep $SPEC --profile quick --jobs 2 (executor: $EXECUTOR); kill -9 after 
 "$ABLATE" sweep "$SPEC" --profile quick --jobs 2 --db "$DB" --heartbeat 1 --quiet >/dev/null 2>&1 &
 SWEEP=$!
 sleep "$KILL_AFTER"
+kill -STOP "$SWEEP"   # freeze the sweep so it cannot react while its workers die
 WORKERS=$(q "select pid from runs where status = 'running'" | tr '\n' ' ')
-kill -9 "$SWEEP" $WORKERS 2>/dev/null || true
+kill -9 $WORKERS "$SWEEP" 2>/dev/null || true
 wait "$SWEEP" 2>/dev/null || true
 FINISHED_BEFORE=$(q "select id from runs where status = 'finished' order by id" | tr '\n' ' ')
 echo "killed sweep $SWEEP and workers [$WORKERS]; state: $(q "select status || '=' || count(*) from runs group by status" | tr '\n' ' ')"
