@@ -1,4 +1,4 @@
-// Placeholder until issue 5 lands: the command is not implemented yet.
 import Foundation
-FileHandle.standardError.write(Data("ablate: not implemented yet (issue 5)\n".utf8))
-exit(2)
+
+// Thin entry point: the commands live in Commands/, the logic in the other folders.
+exit(CommandRegistry.main(Array(CommandLine.arguments.dropFirst())))

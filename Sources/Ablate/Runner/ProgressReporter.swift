@@ -1,0 +1,62 @@
+import Foundation
+
+/// Prints a sweep's progress to stderr: one rewritten line on a terminal, a line per change
+/// otherwise (logs, CI). ETA = mean wall time of the runs this sweep finished × runs left ÷ jobs.
+final class ProgressReporter {
+    private let isTerminal: Bool
+    private let quiet: Bool
+    private var started = Date()
+    private var lastLine = ""
+
+    init(quiet: Bool = false) {
+        self.quiet = quiet
+        self.isTerminal = isatty(STDERR_FILENO) == 1
+    }
+
+    private func emit(_ text: String, terminalRewrite: Bool = false) {
+        guard !quiet else { return }
+        if isTerminal && terminalRewrite {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        } else {
+            FileHandle.standardError.write(Data("\(text)\n".utf8))
+        }
+    }
+
+    func start(planned: Int, alreadyDone: Int, new: Int, sweep: String, profile: String, shard: Shard) {
+        started = Date()
+        let shardText = shard.count > 1 ? ", shard \(shard)" : ""
+        emit("sweep \(sweep) (profile \(profile)\(shardText)): \(planned) runs planned, \(new) new, \(alreadyDone) already done")
+    }
+
+    func update(counts: [RunStatus: Int], planned: Int, activeHere: Int, jobs: Int, meanRunSeconds: Double?) {
+        let done = (counts[.finished] ?? 0) + (counts[.diverged] ?? 0)
+        let queued = counts[.queued] ?? 0
+        let running = counts[.running] ?? 0
+        var eta = "ETA --"
+        if let mean = meanRunSeconds {
+            let left = (Double(queued) + 0.5 * Double(running)) * mean / Double(max(1, jobs))
+            eta = "ETA \(ProgressReporter.clock(left))"
+        }
+        var parts = ["[\(done)/\(planned) done", "\(running) running"]
+        if activeHere < running { parts.append("\(running - activeHere) elsewhere") }
+        if let f = counts[.failed], f > 0 { parts.append("\(f) failed") }
+        if let k = counts[.killed], k > 0 { parts.append("\(k) killed") }
+        let line = parts.joined(separator: ", ") + "] elapsed \(ProgressReporter.clock(Date().timeIntervalSince(started))) \(eta)"
+        // Off a terminal, print only when a run ends (not when one starts).
+        let key = "\(done) \(counts[.failed] ?? 0) \(counts[.killed] ?? 0)"
+        if isTerminal { emit(line, terminalRewrite: true) } else if key != lastLine { emit(line) }
+        lastLine = key
+    }
+
+    func finish(counts: [RunStatus: Int], planned: Int, interrupted: Bool) {
+        if isTerminal && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+        let summary = RunStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
+        let head = interrupted ? "interrupted: running runs marked killed; rerun the same command to resume" : "sweep done"
+        emit("\(head) (\(summary); \(ProgressReporter.clock(Date().timeIntervalSince(started))))")
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded()))
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
