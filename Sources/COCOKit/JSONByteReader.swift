@@ -1,0 +1,541 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A syntax error at a byte offset; `COCOParser` turns it into a `COCOError` with line:column.
+struct JSONSyntaxError: Error {
+    var offset: Int
+    var message: String
+    /// `.syntax` for malformed JSON, `.schema` / `.value` for well-formed JSON of the wrong shape.
+    var kind: COCOError.Kind = .syntax
+}
+
+/// A streaming, byte-level JSON tokenizer over a file read in fixed-size chunks.
+///
+/// Peak memory is the chunk (4 MiB by default) plus what the caller keeps, whatever the file
+/// size. It validates everything it reads or skips (Python's `json` grammar, which also allows
+/// `NaN` / `Infinity` literals), so a file that pycocotools cannot load is refused here too.
+/// Numbers are converted exactly like Python's `float()` (correctly rounded): a Clinger fast path
+/// when the decimal is exactly representable, else `strtod` on the token.
+final class JSONByteReader {
+    let fileName: String
+    private var fd: Int32 = -1
+    private var buf: UnsafeMutablePointer<UInt8>
+    private var cap: Int
+    /// Read position and end of valid bytes in `buf`.
+    private var pos = 0
+    private var end = 0
+    /// File offset of `buf[0]`.
+    private var base = 0
+    private var eof = false
+    /// Bytes from here on must survive a refill (start of the token being scanned), or -1.
+    private var mark = -1
+    /// The last string read with `readString()`, decoded to UTF-8.
+    private(set) var scratch: [UInt8] = []
+    /// Whether the last number read had no fraction and no exponent, and its value if it fits.
+    private(set) var lastWasInteger = false
+    private(set) var lastInteger: Int64? = nil
+    private var inMemory: [UInt8]? = nil
+
+    /// Opens `url` for chunked reading.
+    init(url: URL, chunkSize: Int = 4 << 20) throws {
+        fileName = url.path
+        cap = max(chunkSize, 64)
+        buf = .allocate(capacity: cap)
+        fd = open(url.path, O_RDONLY)
+        if fd < 0 {
+            let reason = String(cString: strerror(errno))
+            buf.deallocate()
+            throw COCOError(.io, file: url.path, "cannot open the file: \(reason)")
+        }
+        scratch.reserveCapacity(256)
+    }
+
+    /// Reads from bytes in memory (tests, strings); `name` is used in messages.
+    init(bytes: [UInt8], name: String) {
+        fileName = name
+        cap = max(bytes.count, 64)
+        buf = .allocate(capacity: cap)
+        bytes.withUnsafeBufferPointer { p in
+            if let b = p.baseAddress { buf.update(from: b, count: bytes.count) }
+        }
+        end = bytes.count
+        eof = true
+        inMemory = bytes
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        buf.deallocate()
+    }
+
+    /// File offset of the next unread byte.
+    var offset: Int { base + pos }
+
+    // MARK: - Buffer management
+
+    /// Reads more bytes; returns false at end of file. Keeps bytes from `mark` (or `pos`).
+    private func refill() throws -> Bool {
+        if eof { return false }
+        let keep = mark >= 0 ? min(mark, pos) : pos
+        if keep > 0 {
+            let n = end - keep
+            if n > 0 { memmove(buf, buf + keep, n) }
+            base += keep; pos -= keep; end -= keep
+            if mark >= 0 { mark -= keep }
+        }
+        if end == cap {  // a single token larger than the chunk: grow
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap * 2)
+            bigger.update(from: buf, count: end)
+            buf.deallocate()
+            buf = bigger; cap *= 2
+        }
+        while true {
+            let got = read(fd, buf + end, cap - end)
+            if got > 0 { end += got; return true }
+            if got == 0 { eof = true; return false }
+            if errno == EINTR { continue }
+            let reason = String(cString: strerror(errno))
+            throw COCOError(.io, file: fileName, "read failed at byte \(base + end): \(reason)")
+        }
+    }
+
+    /// The next byte without consuming it, or nil at end of input.
+    @inline(__always)
+    func peekByte() throws -> UInt8? {
+        if pos < end { return buf[pos] }
+        return try refill() ? buf[pos] : nil
+    }
+
+    /// Skips JSON whitespace and returns the next byte (not consumed), or nil at end of input.
+    @inline(__always)
+    func peekToken() throws -> UInt8? {
+        while true {
+            while pos < end {
+                let c = buf[pos]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return c }
+            }
+            if try !refill() { return nil }
+        }
+    }
+
+    func fail(_ message: String, at offset: Int? = nil, kind: COCOError.Kind = .syntax) -> JSONSyntaxError {
+        JSONSyntaxError(offset: offset ?? self.offset, message: message, kind: kind)
+    }
+
+    /// A short description of the next token for messages ("'x'", "end of file").
+    func describeNext() throws -> String {
+        guard let c = try peekToken() else { return "the end of the file" }
+        switch c {
+        case UInt8(ascii: "\""): return "a string"
+        case UInt8(ascii: "{"): return "an object"
+        case UInt8(ascii: "["): return "an array"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
+        case UInt8(ascii: "n"): return "null"
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
+        default:
+            if c >= 0x20 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
+            return String(format: "byte 0x%02X", c)
+        }
+    }
+
+    /// Consumes `byte` (after whitespace) or throws "expected <what>".
+    @inline(__always)
+    func expect(_ byte: UInt8, _ what: String) throws {
+        guard try peekToken() == byte else { throw fail("expected \(what), found \(try describeNext())") }
+        pos += 1
+    }
+
+    /// Verifies that only whitespace follows the top-level value.
+    func expectEnd() throws {
+        if try peekToken() != nil { throw fail("expected the end of the file after the top-level value, found \(try describeNext())") }
+    }
+
+    // MARK: - Containers
+
+    /// Iterates an object's members: call with `first = true`; returns false at `}`; otherwise the
+    /// key is in `scratch` and the `:` is consumed.
+    @inline(__always)
+    func nextKey(_ first: inout Bool) throws -> Bool {
+        guard let c = try peekToken() else { throw fail("expected '\"' (a key) or '}', found the end of the file (truncated?)") }
+        if c == UInt8(ascii: "}") { pos += 1; return false }
+        if first {
+            first = false
+        } else {
+            guard c == UInt8(ascii: ",") else { throw fail("expected ',' or '}' after an object member, found \(try describeNext())") }
+            pos += 1
+        }
+        guard try peekToken() == UInt8(ascii: "\"") else { throw fail("expected a key string, found \(try describeNext())") }
+        try readString()
+        try expect(UInt8(ascii: ":"), "':' after a key")
+        return true
+    }
+
+    /// Iterates an array's elements: call with `first = true`; returns false at `]`.
+    @inline(__always)
+    func nextElement(_ first: inout Bool) throws -> Bool {
+        guard let c = try peekToken() else { throw fail("expected a value or ']', found the end of the file (truncated?)") }
+        if c == UInt8(ascii: "]") {
+            if first { pos += 1; first = false; return false }
+            pos += 1; return false
+        }
+        if first { first = false; return true }
+        guard c == UInt8(ascii: ",") else { throw fail("expected ',' or ']' after an array element, found \(try describeNext())") }
+        pos += 1
+        if try peekToken() == UInt8(ascii: "]") { throw fail("expected a value after ',', found ']' (trailing comma)") }
+        return true
+    }
+
+    /// Whether the scratch string equals `key` (ASCII).
+    @inline(__always)
+    func scratchIs(_ key: StaticString) -> Bool {
+        let n = key.utf8CodeUnitCount
+        guard scratch.count == n else { return false }
+        let p = key.utf8Start
+        for i in 0..<n where scratch[i] != p[i] { return false }
+        return true
+    }
+
+    var scratchString: String { String(decoding: scratch, as: UTF8.self) }
+
+    // MARK: - Strings
+
+    /// Reads a string (next token must be `"`) into `scratch`, decoding escapes to UTF-8.
+    func readString() throws {
+        guard try peekToken() == UInt8(ascii: "\"") else { throw fail("expected a string, found \(try describeNext())") }
+        let start = offset
+        pos += 1
+        scratch.removeAll(keepingCapacity: true)
+        while true {
+            if pos == end, try !refill() { throw fail("unterminated string (started at byte \(start))") }
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") { pos += 1; return }
+            if c == UInt8(ascii: "\\") {
+                pos += 1
+                try readEscape()
+            } else if c < 0x20 {
+                throw fail("control character 0x\(String(c, radix: 16)) inside a string (must be escaped)")
+            } else {
+                scratch.append(c); pos += 1
+            }
+        }
+    }
+
+    private func readEscape() throws {
+        guard let e = try peekByte() else { throw fail("unterminated escape at the end of the file") }
+        pos += 1
+        switch e {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var v = try readHex4()
+            if v >= 0xD800 && v < 0xDC00 {
+                // A high surrogate: combine with a following \uDC00–\uDFFF, as Python does.
+                if try peekByte() == UInt8(ascii: "\\") {
+                    let save = pos
+                    pos += 1
+                    if try peekByte() == UInt8(ascii: "u") {
+                        pos += 1
+                        let low = try readHex4()
+                        if low >= 0xDC00 && low < 0xE000 {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        } else { pos = save }
+                    } else { pos = save }
+                }
+            }
+            appendUTF8(v)
+        default:
+            throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string", at: offset - 2)
+        }
+    }
+
+    private func readHex4() throws -> UInt32 {
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let h = try peekByte() else { throw fail("truncated \\u escape") }
+            let d: UInt32
+            switch h {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(h - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(h - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(h - UInt8(ascii: "A") + 10)
+            default: throw fail("invalid \\u escape: expected 4 hex digits")
+            }
+            v = v << 4 | d; pos += 1
+        }
+        return v
+    }
+
+    /// Appends a code point as UTF-8 (lone surrogates as WTF-8, like Python keeps them).
+    private func appendUTF8(_ v: UInt32) {
+        switch v {
+        case ..<0x80: scratch.append(UInt8(v))
+        case ..<0x800:
+            scratch.append(UInt8(0xC0 | (v >> 6))); scratch.append(UInt8(0x80 | (v & 0x3F)))
+        case ..<0x10000:
+            scratch.append(UInt8(0xE0 | (v >> 12))); scratch.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (v & 0x3F)))
+        default:
+            scratch.append(UInt8(0xF0 | (v >> 18))); scratch.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+            scratch.append(UInt8(0x80 | ((v >> 6) & 0x3F))); scratch.append(UInt8(0x80 | (v & 0x3F)))
+        }
+    }
+
+    /// Skips a string without decoding it (escapes still validated).
+    private func skipString() throws {
+        let start = offset
+        pos += 1
+        while true {
+            if pos == end, try !refill() { throw fail("unterminated string (started at byte \(start))") }
+            let c = buf[pos]
+            if c == UInt8(ascii: "\"") { pos += 1; return }
+            if c == UInt8(ascii: "\\") {
+                pos += 1
+                let keep = scratch
+                try readEscape()
+                scratch = keep
+            } else if c < 0x20 {
+                throw fail("control character 0x\(String(c, radix: 16)) inside a string (must be escaped)")
+            } else { pos += 1 }
+        }
+    }
+
+    // MARK: - Numbers
+
+    private static let exactPowers: [Double] = (0...22).map { e in
+        var p = 1.0; for _ in 0..<e { p *= 10 }; return p
+    }
+
+    /// Reads a JSON number (Python's literals `NaN`, `Infinity`, `-Infinity` included) as a Double
+    /// equal to Python's `float()` of the token; sets `lastWasInteger` / `lastInteger`.
+    func readNumber() throws -> Double {
+        guard let first = try peekToken() else { throw fail("expected a number, found the end of the file") }
+        if first == UInt8(ascii: "N") || first == UInt8(ascii: "I") { return try readNonFiniteLiteral() }
+        if first == UInt8(ascii: "-"), try peekSecond() == UInt8(ascii: "I") { return try readNonFiniteLiteral() }
+        guard first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else {
+            throw fail("expected a number, found \(try describeNext())")
+        }
+        let tokenStart = offset
+        mark = pos
+        defer { mark = -1 }
+        var i = pos
+        // Make sure the whole token is in the buffer.
+        while true {
+            while i < end {
+                let c = buf[i]
+                if (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45 { i += 1 } else { break }
+            }
+            if i < end { break }
+            let before = pos
+            if try !refill() { break }
+            i -= before - pos  // refill shifted the buffer
+        }
+        let len = i - pos
+        let p = buf + pos
+        // Grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+        var k = 0
+        let negative = p[0] == 0x2D
+        if negative { k = 1 }
+        guard k < len, p[k] >= 0x30 && p[k] <= 0x39 else { throw fail("invalid number: expected a digit", at: tokenStart + k) }
+        var mantissa: UInt64 = 0
+        var digits = 0          // significant digits accumulated in mantissa
+        var dropped = false     // a non-zero digit did not fit in mantissa
+        var exp10 = 0
+        if p[k] == 0x30 {
+            k += 1
+            if k < len, p[k] >= 0x30 && p[k] <= 0x39 { throw fail("invalid number: leading zero", at: tokenStart + k) }
+        } else {
+            while k < len, p[k] >= 0x30 && p[k] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[k] - 0x30); if mantissa > 0 { digits += 1 } }
+                else { exp10 += 1; if p[k] != 0x30 { dropped = true } }
+                k += 1
+            }
+        }
+        var isInteger = true
+        if k < len, p[k] == 0x2E {
+            isInteger = false
+            k += 1
+            let fracStart = k
+            while k < len, p[k] >= 0x30 && p[k] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[k] - 0x30); exp10 -= 1; if mantissa > 0 { digits += 1 } }
+                else if p[k] != 0x30 { dropped = true }
+                k += 1
+            }
+            if k == fracStart { throw fail("invalid number: expected a digit after '.'", at: tokenStart + k) }
+        }
+        if k < len, p[k] == 0x65 || p[k] == 0x45 {
+            isInteger = false
+            k += 1
+            var eneg = false
+            if k < len, p[k] == 0x2B || p[k] == 0x2D { eneg = p[k] == 0x2D; k += 1 }
+            let expStart = k
+            var e = 0
+            while k < len, p[k] >= 0x30 && p[k] <= 0x39 {
+                if e < 100_000 { e = e * 10 + Int(p[k] - 0x30) }
+                k += 1
+            }
+            if k == expStart { throw fail("invalid number: expected a digit in the exponent", at: tokenStart + k) }
+            exp10 += eneg ? -e : e
+        }
+        if k != len { throw fail("invalid number: unexpected '\(Character(Unicode.Scalar(p[k])))'", at: tokenStart + k) }
+        pos += len
+        lastWasInteger = isInteger
+        var value: Double
+        if !dropped && mantissa <= (1 << 53) && exp10 >= -22 && exp10 <= 22 {
+            value = Double(mantissa)
+            if exp10 > 0 { value *= Self.exactPowers[exp10] } else if exp10 < 0 { value /= Self.exactPowers[-exp10] }
+            if negative { value = -value }
+        } else if mantissa == 0 && !dropped {
+            value = negative ? -0.0 : 0.0
+        } else {
+            value = Self.strtodToken(p, len)
+        }
+        if isInteger {
+            if !dropped && exp10 == 0 && mantissa <= UInt64(Int64.max) {
+                lastInteger = negative ? -Int64(mantissa) : Int64(mantissa)
+            } else { lastInteger = nil }
+        } else { lastInteger = nil }
+        return value
+    }
+
+    private static func strtodToken(_ p: UnsafeMutablePointer<UInt8>, _ len: Int) -> Double {
+        var tmp = [CChar](repeating: 0, count: len + 1)
+        for j in 0..<len { tmp[j] = CChar(bitPattern: p[j]) }
+        return strtod(tmp, nil)
+    }
+
+    private func peekSecond() throws -> UInt8? {
+        if pos + 1 >= end {
+            mark = pos
+            defer { mark = -1 }
+            while pos + 1 >= end { if try !refill() { return nil } }
+        }
+        return buf[pos + 1]
+    }
+
+    private func readNonFiniteLiteral() throws -> Double {
+        lastWasInteger = false; lastInteger = nil
+        if try matchLiteral("NaN") { return .nan }
+        if try matchLiteral("Infinity") { return .infinity }
+        if try matchLiteral("-Infinity") { return -.infinity }
+        throw fail("expected a value, found \(try describeNext())")
+    }
+
+    /// Consumes `word` if the input continues with it.
+    private func matchLiteral(_ word: StaticString) throws -> Bool {
+        let n = word.utf8CodeUnitCount
+        mark = pos
+        defer { mark = -1 }
+        while end - pos < n { if try !refill() { break } }
+        guard end - pos >= n else { return false }
+        let w = word.utf8Start
+        for j in 0..<n where buf[pos + j] != w[j] { return false }
+        pos += n
+        return true
+    }
+
+    // MARK: - Literals and skipping
+
+    /// Reads `true` / `false`.
+    func readBool() throws -> Bool {
+        if try matchLiteral("true") { return true }
+        if try matchLiteral("false") { return false }
+        throw fail("expected true or false, found \(try describeNext())")
+    }
+
+    /// Consumes `null` if it is next.
+    func readNullIfPresent() throws -> Bool {
+        guard try peekToken() == UInt8(ascii: "n") else { return false }
+        if try matchLiteral("null") { return true }
+        throw fail("expected a value, found \(try describeNext())")
+    }
+
+    /// Skips one value of any type, validating its syntax. Iterative: any nesting depth is fine.
+    func skipValue() throws {
+        var stack: [Bool] = []  // true = inside an object
+        var firstInContainer = false
+        while true {
+            // Read one value start.
+            guard let c = try peekToken() else { throw fail("expected a value, found the end of the file (truncated?)") }
+            switch c {
+            case UInt8(ascii: "{"):
+                pos += 1; stack.append(true); firstInContainer = true
+            case UInt8(ascii: "["):
+                pos += 1; stack.append(false); firstInContainer = true
+            case UInt8(ascii: "\""): try skipString()
+            case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try readBool()
+            case UInt8(ascii: "n"):
+                if try !readNullIfPresent() { throw fail("expected a value, found \(try describeNext())") }
+            default: _ = try readNumber()
+            }
+            // Close containers / move to the next member.
+            while let inObject = stack.last {
+                if inObject {
+                    if firstInContainer {
+                        firstInContainer = false
+                        if try peekToken() == UInt8(ascii: "}") { pos += 1; stack.removeLast(); continue }
+                        guard try peekToken() == UInt8(ascii: "\"") else { throw fail("expected a key string or '}', found \(try describeNext())") }
+                        try skipString(); try expect(UInt8(ascii: ":"), "':' after a key")
+                        break
+                    }
+                    guard let d = try peekToken() else { throw fail("expected ',' or '}', found the end of the file (truncated?)") }
+                    if d == UInt8(ascii: "}") { pos += 1; stack.removeLast(); continue }
+                    guard d == UInt8(ascii: ",") else { throw fail("expected ',' or '}' after an object member, found \(try describeNext())") }
+                    pos += 1
+                    guard try peekToken() == UInt8(ascii: "\"") else { throw fail("expected a key string, found \(try describeNext())") }
+                    try skipString(); try expect(UInt8(ascii: ":"), "':' after a key")
+                    break
+                } else {
+                    if firstInContainer {
+                        firstInContainer = false
+                        if try peekToken() == UInt8(ascii: "]") { pos += 1; stack.removeLast(); continue }
+                        break
+                    }
+                    guard let d = try peekToken() else { throw fail("expected ',' or ']', found the end of the file (truncated?)") }
+                    if d == UInt8(ascii: "]") { pos += 1; stack.removeLast(); continue }
+                    guard d == UInt8(ascii: ",") else { throw fail("expected ',' or ']' after an array element, found \(try describeNext())") }
+                    pos += 1
+                    if try peekToken() == UInt8(ascii: "]") { throw fail("expected a value after ',', found ']' (trailing comma)") }
+                    break
+                }
+            }
+            if stack.isEmpty && !firstInContainer { return }
+        }
+    }
+
+    // MARK: - Positions
+
+    /// 1-based line and byte column of a file offset (re-reads the file up to it; errors only).
+    func lineColumn(of target: Int) -> (line: Int, column: Int) {
+        var line = 1, lineStart = 0, index = 0
+        func scan(_ bytes: UnsafeRawBufferPointer, from start: Int) {
+            for (j, b) in bytes.enumerated() where start + j < target && b == 0x0A {
+                line += 1; lineStart = start + j + 1
+            }
+        }
+        if let mem = inMemory {
+            mem.withUnsafeBytes { scan(UnsafeRawBufferPointer(rebasing: $0[0..<min(target, mem.count)]), from: 0) }
+            return (line, target - lineStart + 1)
+        }
+        let f = open(fileName, O_RDONLY)
+        guard f >= 0 else { return (0, 0) }
+        defer { close(f) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while index < target {
+            let want = min(chunk.count, target - index)
+            let got = chunk.withUnsafeMutableBytes { read(f, $0.baseAddress, want) }
+            if got <= 0 { break }
+            chunk.withUnsafeBytes { scan(UnsafeRawBufferPointer(rebasing: $0[0..<got]), from: index) }
+            index += got
+        }
+        return (line, target - lineStart + 1)
+    }
+}
