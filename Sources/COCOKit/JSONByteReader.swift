@@ -5,6 +5,13 @@ import Glibc
 import Darwin
 #endif
 
+/// 10^0 … 10^22, the powers of ten a double holds exactly.
+let exactPowersOfTen: [Double] = (0...22).map { e in
+    var p = 1.0
+    for _ in 0..<e { p *= 10 }
+    return p
+}
+
 /// A syntax error at a byte offset; `COCOParser` turns it into a `COCOError` with line:column.
 struct JSONSyntaxError: Error {
     var offset: Int
@@ -208,6 +215,25 @@ final class JSONByteReader {
         guard try peekToken() == UInt8(ascii: "\"") else { throw fail("expected a string, found \(try describeNext())") }
         let start = offset
         pos += 1
+        // Fast path: no escape or control character before the closing quote in the buffer.
+        var i = pos
+        while i < end {
+            let c = buf[i]
+            if c == UInt8(ascii: "\"") {
+                let n = i - pos
+                let src = buf + pos
+                if scratch.capacity >= n {
+                    scratch.removeAll(keepingCapacity: true)
+                    scratch.append(contentsOf: UnsafeBufferPointer(start: src, count: n))
+                } else {
+                    scratch = Array(UnsafeBufferPointer(start: src, count: n))
+                }
+                pos = i + 1
+                return
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            i += 1
+        }
         scratch.removeAll(keepingCapacity: true)
         while true {
             if pos == end, try !refill() { throw fail("unterminated string (started at byte \(start))") }
@@ -310,9 +336,6 @@ final class JSONByteReader {
 
     // MARK: - Numbers
 
-    private static let exactPowers: [Double] = (0...22).map { e in
-        var p = 1.0; for _ in 0..<e { p *= 10 }; return p
-    }
 
     /// Reads a JSON number (Python's literals `NaN`, `Infinity`, `-Infinity` included) as a Double
     /// equal to Python's `float()` of the token; sets `lastWasInteger` / `lastInteger`.
@@ -323,93 +346,97 @@ final class JSONByteReader {
         guard first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else {
             throw fail("expected a number, found \(try describeNext())")
         }
-        let tokenStart = offset
-        mark = pos
-        defer { mark = -1 }
-        var i = pos
-        // Make sure the whole token is in the buffer.
         while true {
-            while i < end {
-                let c = buf[i]
-                if (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45 { i += 1 } else { break }
-            }
-            if i < end { break }
-            let before = pos
-            if try !refill() { break }
-            i -= before - pos  // refill shifted the buffer
+            if let v = try numberInBuffer() { return v }
+            // The token may continue past the buffer: read more, keeping it, and parse again.
+            mark = pos
+            defer { mark = -1 }
+            if try !refill() { continue }  // at end of file numberInBuffer() decides
         }
-        let len = i - pos
+    }
+
+    /// Parses the number token at `pos` in one pass; nil if it may continue past the buffer.
+    @inline(__always)
+    private func numberInBuffer() throws -> Double? {
         let p = buf + pos
-        // Grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+        let n = end - pos
+        let tokenStart = offset
+        @inline(__always) func digit(_ k: Int) -> UInt64? {
+            let d = UInt64(p[k]) &- 0x30
+            return d < 10 ? d : nil
+        }
         var k = 0
         let negative = p[0] == 0x2D
         if negative { k = 1 }
-        guard k < len, p[k] >= 0x30 && p[k] <= 0x39 else { throw fail("invalid number: expected a digit", at: tokenStart + k) }
+        if k >= n { if !eof { return nil }; throw fail("invalid number: expected a digit", at: tokenStart + k) }
+        guard digit(k) != nil else { throw fail("invalid number: expected a digit", at: tokenStart + k) }
+        let digitsStart = k
         var mantissa: UInt64 = 0
-        var digits = 0          // significant digits accumulated in mantissa
-        var dropped = false     // a non-zero digit did not fit in mantissa
-        var exp10 = 0
         if p[k] == 0x30 {
             k += 1
-            if k < len, p[k] >= 0x30 && p[k] <= 0x39 { throw fail("invalid number: leading zero", at: tokenStart + k) }
+            if k < n, digit(k) != nil { throw fail("invalid number: leading zero", at: tokenStart + k) }
         } else {
-            while k < len, p[k] >= 0x30 && p[k] <= 0x39 {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[k] - 0x30); if mantissa > 0 { digits += 1 } }
-                else { exp10 += 1; if p[k] != 0x30 { dropped = true } }
-                k += 1
-            }
+            while k < n, let d = digit(k) { mantissa = mantissa &* 10 &+ d; k += 1 }
         }
+        var digitCount = k - digitsStart
+        var fracDigits = 0
         var isInteger = true
-        if k < len, p[k] == 0x2E {
+        if k < n, p[k] == 0x2E {
             isInteger = false
             k += 1
             let fracStart = k
-            while k < len, p[k] >= 0x30 && p[k] <= 0x39 {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[k] - 0x30); exp10 -= 1; if mantissa > 0 { digits += 1 } }
-                else if p[k] != 0x30 { dropped = true }
-                k += 1
+            while k < n, let d = digit(k) { mantissa = mantissa &* 10 &+ d; k += 1 }
+            fracDigits = k - fracStart
+            if fracDigits == 0 {
+                if k == n && !eof { return nil }
+                throw fail("invalid number: expected a digit after '.'", at: tokenStart + k)
             }
-            if k == fracStart { throw fail("invalid number: expected a digit after '.'", at: tokenStart + k) }
+            digitCount += fracDigits
         }
-        if k < len, p[k] == 0x65 || p[k] == 0x45 {
+        var exp = 0
+        if k < n, p[k] == 0x65 || p[k] == 0x45 {
             isInteger = false
             k += 1
             var eneg = false
-            if k < len, p[k] == 0x2B || p[k] == 0x2D { eneg = p[k] == 0x2D; k += 1 }
+            if k < n, p[k] == 0x2B || p[k] == 0x2D { eneg = p[k] == 0x2D; k += 1 }
             let expStart = k
-            var e = 0
-            while k < len, p[k] >= 0x30 && p[k] <= 0x39 {
-                if e < 100_000 { e = e * 10 + Int(p[k] - 0x30) }
-                k += 1
+            while k < n, let d = digit(k) { if exp < 100_000 { exp = exp * 10 + Int(d) }; k += 1 }
+            if k == expStart {
+                if k == n && !eof { return nil }
+                throw fail("invalid number: expected a digit in the exponent", at: tokenStart + k)
             }
-            if k == expStart { throw fail("invalid number: expected a digit in the exponent", at: tokenStart + k) }
-            exp10 += eneg ? -e : e
+            if eneg { exp = -exp }
         }
-        if k != len { throw fail("invalid number: unexpected '\(Character(Unicode.Scalar(p[k])))'", at: tokenStart + k) }
-        pos += len
+        if k == n && !eof { return nil }
+        pos += k
         lastWasInteger = isInteger
-        var value: Double
-        if !dropped && mantissa <= (1 << 53) && exp10 >= -22 && exp10 <= 22 {
-            value = Double(mantissa)
-            if exp10 > 0 { value *= Self.exactPowers[exp10] } else if exp10 < 0 { value /= Self.exactPowers[-exp10] }
-            if negative { value = -value }
-        } else if mantissa == 0 && !dropped {
-            value = negative ? -0.0 : 0.0
-        } else {
-            value = Self.strtodToken(p, len)
+        // More than 19 digits may have wrapped the mantissa: count only significant ones.
+        var exact = true
+        if digitCount > 19 {
+            var lead = 0
+            var j = digitsStart
+            while j < k, p[j] == 0x30 || p[j] == 0x2E { if p[j] == 0x30 { lead += 1 }; j += 1 }
+            exact = digitCount - lead <= 19
         }
-        if isInteger {
-            if !dropped && exp10 == 0 && mantissa <= UInt64(Int64.max) {
-                lastInteger = negative ? -Int64(mantissa) : Int64(mantissa)
-            } else { lastInteger = nil }
-        } else { lastInteger = nil }
-        return value
+        lastInteger = isInteger && exact && mantissa <= UInt64(Int64.max) ? (negative ? -Int64(mantissa) : Int64(mantissa)) : nil
+        guard exact else { return Self.strtodToken(p, k) }
+        let exp10 = exp - fracDigits
+        if mantissa <= 1 << 53 && exp10 >= -22 && exp10 <= 22 {
+            // Clinger's fast path: both operands exact, one correctly rounded operation.
+            var value = Double(mantissa)
+            if exp10 > 0 { value *= exactPowersOfTen[exp10] } else if exp10 < 0 { value /= exactPowersOfTen[-exp10] }
+            return negative ? -value : value
+        }
+        if let v = DecimalToDouble.convert(mantissa: mantissa, exp10: exp10, negative: negative) { return v }
+        return Self.strtodToken(p, k)
     }
 
-    private static func strtodToken(_ p: UnsafeMutablePointer<UInt8>, _ len: Int) -> Double {
-        var tmp = [CChar](repeating: 0, count: len + 1)
-        for j in 0..<len { tmp[j] = CChar(bitPattern: p[j]) }
-        return strtod(tmp, nil)
+    static func strtodToken(_ p: UnsafePointer<UInt8>, _ len: Int) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: len + 1) { tmp in
+            for j in 0..<len { tmp[j] = CChar(bitPattern: p[j]) }
+            tmp[len] = 0
+            return strtod(tmp.baseAddress!, nil)
+        }
     }
 
     private func peekSecond() throws -> UInt8? {

@@ -133,17 +133,26 @@ struct CocoevalCommand {
         let predsURL = URL(fileURLWithPath: preds)
         let gtURL = try groundTruthURL(predictions: predsURL)
         // Read both files at once: they are independent.
+        let start = Date()
         nonisolated(unsafe) var gtResult: Result<(dataset: COCODataset, warnings: [String]), Error>?
         nonisolated(unsafe) var dtResult: Result<[COCODetection], Error>?
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             if i == 0 { gtResult = Result { try COCODataset.load(contentsOf: gtURL) } }
             else { dtResult = Result { try COCOResults.load(contentsOf: predsURL) } }
         }
+        let timing = ProcessInfo.processInfo.environment["COCOEVAL_TIMING"] != nil
+        var clock = start
+        func lap(_ what: String) {
+            if timing { err(String(format: "cocoeval: timing: %@ %.3f s\n", what, Date().timeIntervalSince(clock))); clock = Date() }
+        }
+        lap("read files")
         let (dataset, gtWarnings) = try gtResult!.get()
         let detections = try dtResult!.get()
         let evaluator = try COCOEvaluator(groundTruth: dataset, detections: detections, parameters: parameters)
+        lap("index")
         for w in gtWarnings + evaluator.warnings { err("cocoeval: warning: \(w)\n") }
         let summary = try evaluator.run(threads: threads)
+        lap("evaluate")
         if json {
             out(summary.jsonText)
         } else {
