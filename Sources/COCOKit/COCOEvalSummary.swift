@@ -5,7 +5,7 @@ public struct COCOEvalSummary: Sendable {
     /// Names of the 12 stats, in pycocotools' order.
     public static let statNames = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
 
-    /// One category's numbers (all areas; AP at maxDets 100, the rest at maxDets[2]).
+    /// One category's numbers: area `all`, at the largest maxDets (100 by default), as detectron2 reports them.
     public struct CategoryStats: Sendable, Equatable {
         public var id: Int
         public var name: String
@@ -137,9 +137,11 @@ public struct COCOEvalSummary: Sendable {
         recall[((t * K + k) * A + a) * M + m]
     }
 
-    /// AP / AP50 / AP75 / AR100 of each evaluated category, in category id order.
+    /// AP / AP50 / AP75 / AR100 of each evaluated category, in category id order, at the largest
+    /// maxDets (detectron2's `precision[:, :, k, 0, -1]`; AR100 is AR at that maxDets).
     public func perCategory() throws -> [CategoryStats] {
         let md = maxDetections
+        let last = md[md.count - 1]
         return try categoryIds.indices.map { k in
             func s(_ ap: Bool, _ thr: Double?, _ maxDet: Int) throws -> Double {
                 try Self.summarize(ap: ap, iouThr: thr, area: "all", maxDets: maxDet, category: k, parameters: parameters,
@@ -147,8 +149,8 @@ public struct COCOEvalSummary: Sendable {
             }
             let id = categoryIds[k]
             return CategoryStats(id: id, name: categoryNames[id] ?? (id == -1 ? "(all)" : ""),
-                                 ap: try s(true, nil, 100), ap50: try s(true, 0.5, md[2]),
-                                 ap75: try s(true, 0.75, md[2]), ar100: try s(false, nil, md[2]))
+                                 ap: try s(true, nil, last), ap50: try s(true, 0.5, last),
+                                 ap75: try s(true, 0.75, last), ar100: try s(false, nil, last))
         }
     }
 }
