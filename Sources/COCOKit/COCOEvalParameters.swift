@@ -43,7 +43,7 @@ public struct COCOEvalParameters: Sendable, Equatable {
     ]
 
     /// Checks what pycocotools' summary needs; throws a `.parameters` error otherwise.
-    func validate() throws {
+    public func validate() throws {
         func bad(_ m: String) -> COCOError { COCOError(.parameters, m) }
         if iouThresholds.isEmpty { throw bad("IoU thresholds: give at least one") }
         if let x = iouThresholds.first(where: { !$0.isFinite || $0 < 0 || $0 > 1 }) { throw bad("IoU threshold \(x) is not in [0, 1]") }

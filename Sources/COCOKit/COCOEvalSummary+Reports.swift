@@ -7,7 +7,8 @@ extension COCOEvalSummary {
         let nameWidth = max(8, rows.map { $0.name.count }.max() ?? 0)
         func f(_ v: Double) -> String { String(format: "%6.3f", v) }
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, nameWidth - s.count)) }
-        var out = String(format: "%11@", "category_id" as NSString) + "  " + pad("name") + "      AP    AP50    AP75   AR100\n"
+        func h(_ s: String) -> String { String(repeating: " ", count: 6 - s.count) + s }
+        var out = "category_id  " + pad("name") + "  " + h("AP") + "  " + h("AP50") + "  " + h("AP75") + "  " + h("AR100") + "\n"
         for r in rows {
             out += String(format: "%11d", r.id) + "  " + pad(r.name) + "  " + f(r.ap) + "  " + f(r.ap50) + "  " + f(r.ap75) + "  " + f(r.ar100) + "\n"
         }

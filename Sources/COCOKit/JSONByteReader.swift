@@ -54,8 +54,8 @@ final class JSONByteReader {
         buf = .allocate(capacity: cap)
         fd = open(url.path, O_RDONLY)
         if fd < 0 {
+            // The object is fully initialized here, so `deinit` frees `buf` when this throws.
             let reason = String(cString: strerror(errno))
-            buf.deallocate()
             throw COCOError(.io, file: url.path, "cannot open the file: \(reason)")
         }
         scratch.reserveCapacity(256)

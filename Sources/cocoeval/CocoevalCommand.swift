@@ -82,6 +82,7 @@ struct CocoevalCommand {
             i += 1
         }
         if !c.help && c.preds == nil { throw UsageError(description: "missing PREDS.json (see --help)") }
+        do { try c.parameters.validate() } catch let e as COCOError { throw UsageError(description: "invalid evaluation parameters: " + e.message) }
         return c
     }
 
