@@ -63,7 +63,7 @@ final class NumberParsingTests: XCTestCase {
 }
 
 /// A tiny deterministic generator for tests (SplitMix64).
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
