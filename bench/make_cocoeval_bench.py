@@ -46,7 +46,7 @@ def make(images, seed):
         W, H = rng.choice([(640, 480), (480, 640), (640, 427), (500, 375), (640, 640)])
         imgs.append({"id": img_id, "width": W, "height": H, "file_name": "%012d.jpg" % img_id,
                      "license": 1, "coco_url": "", "date_captured": "2013-11-14 16:03:19"})
-        n_gt = min(40, max(0, int(rng.expovariate(1 / 7.4))))
+        n_gt = min(40, max(0, int(rng.expovariate(1 / 7.9))))
         gts = []
         for _ in range(n_gt):
             cat = rng.choices(COCO_CAT_IDS, weights)[0]

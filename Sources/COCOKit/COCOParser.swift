@@ -260,8 +260,10 @@ struct COCOParser {
     // MARK: - Results
 
     /// Parses a results file: a list of `{image_id, category_id, bbox, score}`.
-    mutating func results() throws -> [COCODetection] {
-        var out: [COCODetection] = []
+    ///
+    /// With `stopAt`, parsing stops (returning `true`) when an element starts exactly at that
+    /// byte offset; if no element starts there, it parses to the end (returning `false`).
+    mutating func results(into out: inout [COCODetection], stopAt: Int? = nil) throws -> Bool {
         do {
             guard let c = try r.peekToken() else {
                 throw r.fail("expected a list of detections, found an empty file", kind: .syntax)
@@ -270,11 +272,42 @@ struct COCOParser {
                 throw try typeError("a list of detections [{\"image_id\", \"category_id\", \"bbox\", \"score\"}, ...]"
                                     + (c == UInt8(ascii: "{") ? " (an object looks like a ground-truth file; pass it with --gt)" : ""))
             }
-            try array { p in out.append(try p.detection()) }
+            try r.expect(UInt8(ascii: "["), "'['")
+            var first = true
+            section = ""; index = 0
+            while try r.nextElement(&first) {
+                if let stopAt, try r.peekToken() != nil, r.offset == stopAt { return true }
+                out.append(try detection())
+                index += 1
+            }
             try r.expectEnd()
         } catch let e as JSONSyntaxError {
             throw wrap(e)
         }
+        return false
+    }
+
+    /// Parses detections from an element start to the end of the list (the second part of a
+    /// split file; the first part confirms that the start really is an element start).
+    mutating func resultsTail(into out: inout [COCODetection]) throws {
+        do {
+            index = 0
+            while true {
+                out.append(try detection())
+                index += 1
+                guard let c = try r.peekToken() else { throw r.fail("expected ',' or ']', found the end of the file (truncated?)") }
+                if c == UInt8(ascii: "]") { try r.expect(c, "']'"); break }
+                try r.expect(UInt8(ascii: ","), "',' or ']' after an array element")
+            }
+            try r.expectEnd()
+        } catch let e as JSONSyntaxError {
+            throw wrap(e)
+        }
+    }
+
+    mutating func results() throws -> [COCODetection] {
+        var out: [COCODetection] = []
+        _ = try results(into: &out)
         return out
     }
 

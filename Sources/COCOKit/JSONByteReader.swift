@@ -61,6 +61,33 @@ final class JSONByteReader {
         scratch.reserveCapacity(256)
     }
 
+    /// Opens `url` and starts reading at byte `startOffset` (for parsing a file in parts).
+    convenience init(url: URL, startOffset: Int, chunkSize: Int = 4 << 20) throws {
+        try self.init(url: url, chunkSize: chunkSize)
+        if lseek(fd, off_t(startOffset), SEEK_SET) < 0 {
+            throw COCOError(.io, file: url.path, "cannot seek to byte \(startOffset)")
+        }
+        base = startOffset
+    }
+
+    /// Moves to the next `{` that follows `}` `,` (whitespace allowed): a likely element start
+    /// in a list of objects. Returns its offset, or nil if there is none. The caller must
+    /// confirm the guess (a string could contain the same bytes).
+    func seekToLikelyElementStart() throws -> Int? {
+        var state = 0  // 0: looking for '}', 1: after '}', 2: after '}' ','
+        while true {
+            guard let c = try peekByte() else { return nil }
+            switch c {
+            case UInt8(ascii: "}"): state = 1
+            case UInt8(ascii: ","): state = state == 1 ? 2 : 0
+            case UInt8(ascii: "{"): if state == 2 { return offset }; state = 0
+            case 0x20, 0x0A, 0x0D, 0x09: break
+            default: state = 0
+            }
+            pos += 1
+        }
+    }
+
     /// Reads from bytes in memory (tests, strings); `name` is used in messages.
     init(bytes: [UInt8], name: String) {
         fileName = name

@@ -139,7 +139,7 @@ struct CocoevalCommand {
         nonisolated(unsafe) var dtResult: Result<[COCODetection], Error>?
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             if i == 0 { gtResult = Result { try COCODataset.load(contentsOf: gtURL) } }
-            else { dtResult = Result { try COCOResults.load(contentsOf: predsURL) } }
+            else { dtResult = Result { try COCOResults.load(contentsOf: predsURL, threads: threads) } }
         }
         let timing = ProcessInfo.processInfo.environment["COCOEVAL_TIMING"] != nil
         var clock = start
@@ -148,8 +148,12 @@ struct CocoevalCommand {
         }
         lap("read files")
         let (dataset, gtWarnings) = try gtResult!.get()
-        let detections = try dtResult!.get()
-        let evaluator = try COCOEvaluator(groundTruth: dataset, detections: detections, parameters: parameters)
+        // The evaluator keeps its own compact copy: drop the parsed detections as soon as it exists.
+        let evaluator = try { () throws -> COCOEvaluator in
+            let detections = try dtResult!.get()
+            dtResult = nil
+            return try COCOEvaluator(groundTruth: dataset, detections: detections, parameters: parameters)
+        }()
         lap("index")
         for w in gtWarnings + evaluator.warnings { err("cocoeval: warning: \(w)\n") }
         let summary = try evaluator.run(threads: threads)

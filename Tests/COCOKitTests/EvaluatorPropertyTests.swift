@@ -113,3 +113,40 @@ final class EvaluatorPropertyTests: XCTestCase {
         }
     }
 }
+
+/// The two-part parse of large results files must equal the serial parse, including errors.
+final class ParallelResultsLoadTests: XCTestCase {
+    func tempFile(_ text: String) throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: u)
+        addTeardownBlock { try? FileManager.default.removeItem(at: u) }
+        return u
+    }
+
+    func testSplitParseEqualsSerialParse() throws {
+        let ds = EvaluatorPropertyTests.randomDataset(seed: 51, images: 200)
+        let dets = EvaluatorPropertyTests.noisyDetections(ds, seed: 52)
+        let url = try tempFile(try COCOWriter.resultsJSON(dets))
+        XCTAssertEqual(try COCOResults.load(contentsOf: url, threads: 2, splitAbove: 1024), dets)
+    }
+
+    func testSplitGuessInsideAStringFallsBackToTheFirstPart() throws {
+        // Every element carries a string that looks like an element boundary.
+        let items = (0..<300).map { i in
+            #"{"note": "}, {\"x\": 1}, {", "image_id": \#(i), "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}"#
+        }
+        let url = try tempFile("[" + items.joined(separator: ",\n") + "]")
+        let got = try COCOResults.load(contentsOf: url, threads: 2, splitAbove: 1024)
+        XCTAssertEqual(got.map(\.imageId), Array(0..<300))
+    }
+
+    func testErrorInTheSecondPartNamesTheRightElement() throws {
+        var items = (0..<300).map { i in #"{"image_id": \#(i), "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}"# }
+        items[250] = #"{"image_id": 250, "category_id": 1, "bbox": [1, 2, 3], "score": 0.5}"#
+        let url = try tempFile("[" + items.joined(separator: ",\n") + "]")
+        XCTAssertThrowsError(try COCOResults.load(contentsOf: url, threads: 2, splitAbove: 1024)) { e in
+            XCTAssertEqual((e as? COCOError)?.path, "[250].bbox", "\(e)")
+            XCTAssertEqual((e as? COCOError)?.position, "251:45", "\(e)")
+        }
+    }
+}
