@@ -42,7 +42,7 @@ struct COCOParser {
     }
 
     private mutating func setKey(_ k: StaticString) { key = k; unknownKey.removeAll(keepingCapacity: true); subIndex = -1 }
-    private mutating func setUnknownKey() { key = ""; unknownKey = r.scratch; subIndex = -1 }
+    private mutating func setUnknownKey() { key = ""; unknownKey = r.keyBytes; subIndex = -1 }
 
     // MARK: - Typed values
 
@@ -149,17 +149,17 @@ struct COCOParser {
             var first = true
             while try r.nextKey(&first) {
                 section = ""; index = -1
-                if r.scratchIs("images") {
+                if r.keyIs("images") {
                     sawImages = true; section = "images"; setKey("")
                     try array { p in ds.images.append(try p.image()) }
-                } else if r.scratchIs("annotations") {
+                } else if r.keyIs("annotations") {
                     section = "annotations"; setKey("")
                     try array { p in
                         let (a, hadCrowd) = try p.annotation()
                         if !hadCrowd { crowdMissing += 1; if firstCrowdMissing < 0 { firstCrowdMissing = p.index } }
                         ds.annotations.append(a)
                     }
-                } else if r.scratchIs("categories") {
+                } else if r.keyIs("categories") {
                     sawCategories = true; section = "categories"; setKey("")
                     try array { p in ds.categories.append(try p.category()) }
                 } else {
@@ -208,10 +208,10 @@ struct COCOParser {
         var hasId = false
         var first = true
         while try r.nextKey(&first) {
-            if r.scratchIs("id") { setKey("id"); img.id = try integerId(); hasId = true }
-            else if r.scratchIs("width") { setKey("width"); img.width = try optionalInt() ?? 0 }
-            else if r.scratchIs("height") { setKey("height"); img.height = try optionalInt() ?? 0 }
-            else if r.scratchIs("file_name") { setKey("file_name"); img.fileName = try optionalString() ?? "" }
+            if r.keyIs("id") { setKey("id"); img.id = try integerId(); hasId = true }
+            else if r.keyIs("width") { setKey("width"); img.width = try optionalInt() ?? 0 }
+            else if r.keyIs("height") { setKey("height"); img.height = try optionalInt() ?? 0 }
+            else if r.keyIs("file_name") { setKey("file_name"); img.fileName = try optionalString() ?? "" }
             else { setUnknownKey(); try r.skipValue() }
         }
         setKey("")
@@ -225,9 +225,9 @@ struct COCOParser {
         var hasId = false
         var first = true
         while try r.nextKey(&first) {
-            if r.scratchIs("id") { setKey("id"); cat.id = try integerId(); hasId = true }
-            else if r.scratchIs("name") { setKey("name"); cat.name = try optionalString() ?? "" }
-            else if r.scratchIs("supercategory") { setKey("supercategory"); cat.supercategory = try optionalString() ?? "" }
+            if r.keyIs("id") { setKey("id"); cat.id = try integerId(); hasId = true }
+            else if r.keyIs("name") { setKey("name"); cat.name = try optionalString() ?? "" }
+            else if r.keyIs("supercategory") { setKey("supercategory"); cat.supercategory = try optionalString() ?? "" }
             else { setUnknownKey(); try r.skipValue() }
         }
         setKey("")
@@ -242,12 +242,12 @@ struct COCOParser {
         var seen: UInt8 = 0  // bits: id, image_id, category_id, bbox, area, iscrowd
         var first = true
         while try r.nextKey(&first) {
-            if r.scratchIs("id") { setKey("id"); a.id = try integerId(); seen |= 1 }
-            else if r.scratchIs("image_id") { setKey("image_id"); a.imageId = try integerId(); seen |= 2 }
-            else if r.scratchIs("category_id") { setKey("category_id"); a.categoryId = try integerId(); seen |= 4 }
-            else if r.scratchIs("bbox") { setKey("bbox"); a.bbox = try box(); seen |= 8 }
-            else if r.scratchIs("area") { setKey("area"); a.area = try finiteNumber("a number (the object's area)"); seen |= 16 }
-            else if r.scratchIs("iscrowd") { setKey("iscrowd"); a.isCrowd = try flag(); seen |= 32 }
+            if r.keyIs("id") { setKey("id"); a.id = try integerId(); seen |= 1 }
+            else if r.keyIs("image_id") { setKey("image_id"); a.imageId = try integerId(); seen |= 2 }
+            else if r.keyIs("category_id") { setKey("category_id"); a.categoryId = try integerId(); seen |= 4 }
+            else if r.keyIs("bbox") { setKey("bbox"); a.bbox = try box(); seen |= 8 }
+            else if r.keyIs("area") { setKey("area"); a.area = try finiteNumber("a number (the object's area)"); seen |= 16 }
+            else if r.keyIs("iscrowd") { setKey("iscrowd"); a.isCrowd = try flag(); seen |= 32 }
             else { setUnknownKey(); try r.skipValue() }
         }
         setKey("")
@@ -317,10 +317,10 @@ struct COCOParser {
         var seen: UInt8 = 0
         var first = true
         while try r.nextKey(&first) {
-            if r.scratchIs("image_id") { setKey("image_id"); d.imageId = try integerId(); seen |= 1 }
-            else if r.scratchIs("category_id") { setKey("category_id"); d.categoryId = try integerId(); seen |= 2 }
-            else if r.scratchIs("bbox") { setKey("bbox"); d.bbox = try box(); seen |= 4 }
-            else if r.scratchIs("score") { setKey("score"); d.score = try finiteNumber("a number (the score)"); seen |= 8 }
+            if r.keyIs("image_id") { setKey("image_id"); d.imageId = try integerId(); seen |= 1 }
+            else if r.keyIs("category_id") { setKey("category_id"); d.categoryId = try integerId(); seen |= 2 }
+            else if r.keyIs("bbox") { setKey("bbox"); d.bbox = try box(); seen |= 4 }
+            else if r.keyIs("score") { setKey("score"); d.score = try finiteNumber("a number (the score)"); seen |= 8 }
             else { setUnknownKey(); try r.skipValue() }
         }
         setKey("")

@@ -12,6 +12,19 @@ let exactPowersOfTen: [Double] = (0...22).map { e in
     return p
 }
 
+/// The value of eight ASCII digits at `p`, or nil if any byte is not a digit (SWAR, as in fast_float).
+@inline(__always)
+func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+    var v = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    let isDigits = ((v & 0xF0F0_F0F0_F0F0_F0F0) | (((v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)) == 0x3333_3333_3333_3333
+    guard isDigits else { return nil }
+    v &-= 0x3030_3030_3030_3030
+    v = (v &* 10) &+ (v >> 8)
+    let mask: UInt64 = 0x0000_00FF_0000_00FF
+    v = (((v & mask) &* 0x000F_4240_0000_0064) &+ (((v >> 16) & mask) &* 0x0000_2710_0000_0001)) >> 32
+    return v
+}
+
 /// A syntax error at a byte offset; `COCOParser` turns it into a `COCOError` with line:column.
 struct JSONSyntaxError: Error {
     var offset: Int
@@ -52,6 +65,7 @@ final class JSONByteReader {
         fileName = url.path
         cap = max(chunkSize, 64)
         buf = .allocate(capacity: cap)
+        keyPtr = UnsafePointer(buf)
         fd = open(url.path, O_RDONLY)
         if fd < 0 {
             // The object is fully initialized here, so `deinit` frees `buf` when this throws.
@@ -93,6 +107,7 @@ final class JSONByteReader {
         fileName = name
         cap = max(bytes.count, 64)
         buf = .allocate(capacity: cap)
+        keyPtr = UnsafePointer(buf)
         bytes.withUnsafeBufferPointer { p in
             if let b = p.baseAddress { buf.update(from: b, count: bytes.count) }
         }
@@ -103,6 +118,7 @@ final class JSONByteReader {
 
     deinit {
         if fd >= 0 { close(fd) }
+        keyStore.deallocate()
         buf.deallocate()
     }
 
@@ -203,8 +219,30 @@ final class JSONByteReader {
             pos += 1
         }
         guard try peekToken() == UInt8(ascii: "\"") else { throw fail("expected a key string, found \(try describeNext())") }
+        // Fast path: the key and its ':' are in the buffer without escapes; keep a pointer.
+        var i = pos + 1
+        while i < end, buf[i] != UInt8(ascii: "\""), buf[i] != UInt8(ascii: "\\"), buf[i] >= 0x20 { i += 1 }
+        if i < end, buf[i] == UInt8(ascii: "\"") {
+            var j = i + 1
+            while j < end, buf[j] == 0x20 || buf[j] == 0x0A || buf[j] == 0x0D || buf[j] == 0x09 { j += 1 }
+            if j < end, buf[j] == UInt8(ascii: ":") {
+                keyPtr = UnsafePointer(buf + pos + 1)
+                keyLen = i - pos - 1
+                pos = j + 1
+                return true
+            }
+        }
         try readString()
+        if scratch.count > keyStore.count {
+            keyStore.deallocate()
+            keyStore = .allocate(capacity: scratch.count)
+        }
+        scratch.withUnsafeBufferPointer { b in
+            if let a = b.baseAddress { keyStore.baseAddress!.update(from: a, count: b.count) }
+        }
         try expect(UInt8(ascii: ":"), "':' after a key")
+        keyPtr = UnsafePointer(keyStore.baseAddress!)
+        keyLen = scratch.count
         return true
     }
 
@@ -223,15 +261,20 @@ final class JSONByteReader {
         return true
     }
 
-    /// Whether the scratch string equals `key` (ASCII).
+    /// The key read by the last `nextKey` (valid until the next read).
+    private var keyPtr: UnsafePointer<UInt8>
+    private var keyLen = 0
+    /// Holds a key that had escapes or straddled the buffer end (keyPtr then points here).
+    private var keyStore = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+
+    /// Whether the last key equals `key` (ASCII).
     @inline(__always)
-    func scratchIs(_ key: StaticString) -> Bool {
-        let n = key.utf8CodeUnitCount
-        guard scratch.count == n else { return false }
-        let p = key.utf8Start
-        for i in 0..<n where scratch[i] != p[i] { return false }
-        return true
+    func keyIs(_ key: StaticString) -> Bool {
+        keyLen == key.utf8CodeUnitCount && memcmp(keyPtr, key.utf8Start, keyLen) == 0
     }
+
+    /// The last key's bytes (for messages).
+    var keyBytes: [UInt8] { Array(UnsafeBufferPointer(start: keyPtr, count: keyLen)) }
 
     var scratchString: String { String(decoding: scratch, as: UTF8.self) }
 
@@ -262,17 +305,26 @@ final class JSONByteReader {
             i += 1
         }
         scratch.removeAll(keepingCapacity: true)
+        try stringBody(startedAt: start, decode: true)
+    }
+
+    /// Consumes a string after its opening quote, escapes validated; appends the decoded bytes
+    /// to `scratch` when `decode`.
+    private func stringBody(startedAt start: Int, decode: Bool) throws {
         while true {
             if pos == end, try !refill() { throw fail("unterminated string (started at byte \(start))") }
             let c = buf[pos]
             if c == UInt8(ascii: "\"") { pos += 1; return }
             if c == UInt8(ascii: "\\") {
                 pos += 1
+                let kept = scratch.count
                 try readEscape()
+                if !decode { scratch.removeSubrange(kept...) }
             } else if c < 0x20 {
                 throw fail("control character 0x\(String(c, radix: 16)) inside a string (must be escaped)")
             } else {
-                scratch.append(c); pos += 1
+                if decode { scratch.append(c) }
+                pos += 1
             }
         }
     }
@@ -346,19 +398,7 @@ final class JSONByteReader {
     private func skipString() throws {
         let start = offset
         pos += 1
-        while true {
-            if pos == end, try !refill() { throw fail("unterminated string (started at byte \(start))") }
-            let c = buf[pos]
-            if c == UInt8(ascii: "\"") { pos += 1; return }
-            if c == UInt8(ascii: "\\") {
-                pos += 1
-                let keep = scratch
-                try readEscape()
-                scratch = keep
-            } else if c < 0x20 {
-                throw fail("control character 0x\(String(c, radix: 16)) inside a string (must be escaped)")
-            } else { pos += 1 }
-        }
+        try stringBody(startedAt: start, decode: false)
     }
 
     // MARK: - Numbers
@@ -403,6 +443,7 @@ final class JSONByteReader {
             k += 1
             if k < n, digit(k) != nil { throw fail("invalid number: leading zero", at: tokenStart + k) }
         } else {
+            while k + 8 <= n, let v = eightDigits(p + k) { mantissa = mantissa &* 100_000_000 &+ v; k += 8 }
             while k < n, let d = digit(k) { mantissa = mantissa &* 10 &+ d; k += 1 }
         }
         var digitCount = k - digitsStart
@@ -412,6 +453,7 @@ final class JSONByteReader {
             isInteger = false
             k += 1
             let fracStart = k
+            while k + 8 <= n, let v = eightDigits(p + k) { mantissa = mantissa &* 100_000_000 &+ v; k += 8 }
             while k < n, let d = digit(k) { mantissa = mantissa &* 10 &+ d; k += 1 }
             fracDigits = k - fracStart
             if fracDigits == 0 {
