@@ -3,7 +3,7 @@
 
     swift build -c release
     pip install pycocotools faster-coco-eval hotcoco
-    python3 bench/cocoeval_bench.py                    # 5k and 20k images, 5 repeats
+    python3 bench/cocoeval_bench.py                    # 5k and 20k images, 5 repeats (slow tools once)
     python3 bench/cocoeval_bench.py --sizes 5000 --repeats 3 --skip pycocotools
 
 Generates the benchmark data deterministically if missing (bench/make_cocoeval_bench.py, into
@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="cocoeval --threads")
     ap.add_argument("--skip", default="", help="tools to skip, comma-separated")
     ap.add_argument("--pycocotools-repeats", type=int, default=1, help="pycocotools takes minutes; 0 skips it")
+    ap.add_argument("--fce-repeats", type=int, default=1, help="faster-coco-eval runs per size (it is ~10x slower than hotcoco)")
     ap.add_argument("--pycocotools-max-images", type=int, default=5000, help="skip pycocotools above this size")
     ap.add_argument("--cocoeval", default=os.path.join(ROOT, ".build", "release", "cocoeval"))
     a = ap.parse_args()
@@ -112,6 +113,8 @@ def main():
             order = tools[r % len(tools):] + tools[:r % len(tools)]
             for t in order:
                 if t == "pycocotools" and len(walls[t]) >= a.pycocotools_repeats:
+                    continue
+                if t == "faster-coco-eval" and len(walls[t]) >= a.fce_repeats:
                     continue
                 w, m, out = run_once(command(t, gt, preds, a.cocoeval, a.threads))
                 walls[t].append(w)
