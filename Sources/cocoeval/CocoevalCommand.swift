@@ -152,7 +152,12 @@ struct CocoevalCommand {
         let evaluator = try { () throws -> COCOEvaluator in
             let detections = try dtResult!.get()
             dtResult = nil
-            return try COCOEvaluator(groundTruth: dataset, detections: detections, parameters: parameters)
+            do {
+                return try COCOEvaluator(groundTruth: dataset, detections: detections, parameters: parameters)
+            } catch var e as COCOError where e.file.isEmpty {
+                e.file = predsURL.path  // ids that do not match: name the predictions file
+                throw e
+            }
         }()
         lap("index")
         for w in gtWarnings + evaluator.warnings { err("cocoeval: warning: \(w)\n") }

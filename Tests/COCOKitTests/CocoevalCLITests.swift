@@ -154,7 +154,7 @@ final class CocoevalCLITests: XCTestCase {
     func testUnknownImageIdsAreRefusedWithAHint() throws {
         let preds = try file("p.json", #"[{"image_id": 5, "category_id": 1, "bbox": [0, 0, 2, 2], "score": 0.5}, {"image_id": 6, "category_id": 1, "bbox": [0, 0, 2, 2], "score": 0.5}, {"image_id": 5, "category_id": 1, "bbox": [0, 0, 2, 2], "score": 0.5}]"#)
         try expectFailure([preds, "--gt", try file("g.json", Self.gt)], stderr:
-            "cocoeval: error: 3 detection(s) refer to image ids the ground truth does not have: 5, 6 (ground-truth image ids look like 1, 2). "
+            "cocoeval: error: p.json: 3 detection(s) refer to image ids the ground truth does not have: 5, 6 (ground-truth image ids look like 1, 2). "
             + "pycocotools refuses such results (\"Results do not correspond to current coco set\"). Usually the predictions were made for "
             + "another split or file, or ids were written as strings in one file and integers in the other.\n")
     }
