@@ -15,6 +15,19 @@ extension COCOEvalSummary {
         return out
     }
 
+    /// The `--json` object with a `per_class` list added:
+    /// `{"AP":…,…,"ARl":…,"per_class":[{"id":1,"name":"…","AP":…,"AP50":…,"AP75":…,"AR100":…},…]}`.
+    public func jsonTextWithPerCategory() throws -> String {
+        var out = String(jsonText.dropLast(2)) + ",\"per_class\":["
+        for (i, c) in try perCategory().enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"id\":\(c.id),\"name\":"
+            COCOWriter.appendString(c.name, to: &out)
+            out += ",\"AP\":\(Self.pythonRepr(c.ap)),\"AP50\":\(Self.pythonRepr(c.ap50)),\"AP75\":\(Self.pythonRepr(c.ap75)),\"AR100\":\(Self.pythonRepr(c.ar100))}"
+        }
+        return out + "]}\n"
+    }
+
     /// CSV of the interpolated precision at each recall threshold for every category and IoU
     /// threshold, area `all` (else the first range) and the largest maxDets:
     /// `category_id,category,iou_threshold,recall_threshold,precision` (−1 = no GT).

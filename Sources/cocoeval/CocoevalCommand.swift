@@ -18,7 +18,8 @@ struct CocoevalCommand {
       --gt GT.json            COCO instances ground truth (default: gt.json beside PREDS.json,
                               which `ablate` writes there)
       --json                  print {"AP":…,"AP50":…,…,"ARl":…} at full double precision
-      --per-class             also print AP, AP50, AP75, AR100 for each category
+      --per-class             also print AP, AP50, AP75, AR100 for each category (a table, or
+                              with --json a "per_class" list in the same object)
       --pr-curves FILE.csv    write interpolated precision at each recall threshold (area all,
                               largest maxDets) for every category and IoU threshold
       --max-dets LIST         detections per image, e.g. 1,10,100 (at least 3 values)
@@ -163,12 +164,12 @@ struct CocoevalCommand {
         for w in gtWarnings + evaluator.warnings { err("cocoeval: warning: \(w)\n") }
         let summary = try evaluator.run(threads: threads)
         lap("evaluate")
-        if json {
-            out(summary.jsonText)
-        } else {
-            out(summary.summaryText)
+        switch (json, perClass) {
+        case (true, false): out(summary.jsonText)
+        case (true, true): out(try summary.jsonTextWithPerCategory())
+        case (false, false): out(summary.summaryText)
+        case (false, true): out(summary.summaryText + (try summary.perCategoryTable()))
         }
-        if perClass { out(try summary.perCategoryTable()) }
         if let prCurves {
             do {
                 try Data(summary.precisionRecallCSV().utf8).write(to: URL(fileURLWithPath: prCurves), options: .atomic)

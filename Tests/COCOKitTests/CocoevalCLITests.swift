@@ -96,6 +96,13 @@ final class CocoevalCLITests: XCTestCase {
         XCTAssertEqual(lines[1], "1,a,0.5,0.0,0.9999999999999998")
     }
 
+    func testPerClassWithJSONIsOneObject() throws {
+        let r = try run([try file("p.json", Self.dets), "--gt", try file("g.json", Self.gt), "--json", "--per-class"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasSuffix(#","ARl":-1.0,"per_class":[{"id":1,"name":"a","AP":0.9999999999999998,"AP50":0.9999999999999999,"AP75":0.9999999999999999,"AR100":1.0}]}"# + "\n"), r.stdout)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)))
+    }
+
     func testParameterOptionsChangeTheEvaluation() throws {
         let gt = try file("g.json", Self.gt)
         let preds = try file("p.json", #"[{"image_id": 1, "category_id": 1, "bbox": [2, 0, 10, 10], "score": 0.9}]"#)  // IoU 0.6667
