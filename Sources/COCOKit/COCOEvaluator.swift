@@ -60,11 +60,12 @@ public struct COCOEvaluator: Sendable {
             if seenBad.insert(d.imageId).inserted && offending.count < 5 { offending.append(d.imageId) }
         }
         if offendingCount > 0 {
-            let sample = gtImages.ids.prefix(3).map(String.init).joined(separator: ", ")
+            let sample = gtImages.ids.isEmpty ? "the ground truth lists no images"
+                : "ground-truth image ids look like " + gtImages.ids.prefix(3).map(String.init).joined(separator: ", ")
             throw COCOError(.mismatch,
                 "\(offendingCount) detection(s) refer to image ids the ground truth does not have: "
                 + offending.map(String.init).joined(separator: ", ") + (seenBad.count > offending.count ? ", …" : "")
-                + " (ground-truth image ids look like \(sample)). pycocotools refuses such results "
+                + " (\(sample)). pycocotools refuses such results "
                 + "(\"Results do not correspond to current coco set\"). Usually the predictions were made for "
                 + "another split or file, or ids were written as strings in one file and integers in the other.")
         }
