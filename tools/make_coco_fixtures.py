@@ -244,6 +244,8 @@ def corner_cases():
     gt, dt, _ = cases["random-mix"]
     cases["params-usecats0-custom"] = (gt, dt, {"useCats": 0, "maxDets": [1, 5, 300], "iouThrs": [0.3, 0.5, 0.75, 0.9]})
     cases["params-area-ranges"] = (gt, dt, {"areaRng": [[0, 1e10], [0, 2500], [2500, 20000], [20000, 1e10]]})
+    # Evaluating a subset of images and categories (params.imgIds / params.catIds).
+    cases["params-image-category-subsets"] = (gt, dt, {"imgIds": list(range(1, 61, 3)) + [999], "catIds": [2, 5, 13, 21]})
     # An empty result list: pycocotools' loadRes crashes (anns[0]); its evaluation math gives AP 0
     # where there is GT and −1 elsewhere, which cocoeval reports (with a warning).
     cases["empty-results"] = (base_with_some_gt(), [], "bypass")

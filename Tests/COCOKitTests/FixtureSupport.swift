@@ -34,6 +34,8 @@ enum Fixtures {
             if let v = d["useCats"] as? NSNumber { p.useCategories = v.intValue != 0 }
             if let v = d["maxDets"] as? [NSNumber] { p.maxDetections = v.map(\.intValue) }
             if let v = d["iouThrs"] as? [NSNumber] { p.iouThresholds = v.map(\.doubleValue) }
+            if let v = d["imgIds"] as? [NSNumber] { p.imageIds = v.map(\.intValue) }
+            if let v = d["catIds"] as? [NSNumber] { p.categoryIds = v.map(\.intValue) }
             if let v = d["areaRng"] as? [[NSNumber]] {
                 let labels = ["all", "small", "medium", "large"]
                 p.areaRanges = v.enumerated().map { .init(label: labels[$0.offset], min: $0.element[0].doubleValue, max: $0.element[1].doubleValue) }
