@@ -115,6 +115,15 @@ final class CocoevalCLITests: XCTestCase {
         XCTAssertEqual(lines[4], " Average Precision  (AP) @[ IoU=0.50:0.75 | area=medium | maxDets=  3 ] = 0.500")
     }
 
+    func testIoURangeSpecGivesPycocotoolsDefaults() throws {
+        let real = Fixtures.url("coco-real")
+        let args = [real.appendingPathComponent("instances_val2014_fakebbox100_results.json").path,
+                    "--gt", real.appendingPathComponent("instances_val2014_100.json").path, "--json"]
+        let a = try run(args), b = try run(args + ["--iou-thrs", "0.5:0.95:0.05", "--max-dets", "1,10,100", "--threads", "1"])
+        XCTAssertEqual(a.status, 0)
+        XCTAssertEqual(a.stdout, b.stdout)
+    }
+
     func testHelp() throws {
         let r = try run(["--help"])
         XCTAssertEqual(r.status, 0)
