@@ -194,7 +194,7 @@ public enum SGEMM {
                     var uLo = 0
                     if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
                     var uHi = len
-                    if ix0 + (len - 1) * s >= g.w { uHi = max(0, (g.w - 1 - ix0) / s + 1) }
+                    if ix0 + (len - 1) * s >= g.w { uHi = ix0 >= g.w ? 0 : (g.w - 1 - ix0) / s + 1 }
                     if uLo > uHi { uLo = uHi }
                     for u in 0..<uLo { dd[u] = 0 }
                     if s == 1 {
@@ -235,7 +235,7 @@ public enum SGEMM {
                 var uLo = 0
                 if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
                 var uHi = len
-                if ix0 + (len - 1) * s >= g.w { uHi = max(0, (g.w - 1 - ix0) / s + 1) }
+                if ix0 + (len - 1) * s >= g.w { uHi = ix0 >= g.w ? 0 : (g.w - 1 - ix0) / s + 1 }
                 if uLo > uHi { uLo = uHi }
                 for u in 0..<uLo { d[u * nr] = 0 }
                 for u in uLo..<uHi { d[u * nr] = row[ix0 + u * s] }
