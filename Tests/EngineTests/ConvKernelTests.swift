@@ -32,6 +32,9 @@ final class ConvKernelTests: XCTestCase {
                 let viaW = zip(wt, dw).map { Double($0) * Double($1) }.reduce(0, +)
                 XCTAssertEqual(viaX, ip, accuracy: 1e-4 * max(1, abs(ip)) * Double(c * k * k), "dx \(g)")
                 XCTAssertEqual(viaW, ip, accuracy: 1e-4 * max(1, abs(ip)) * Double(c * k * k), "dw \(g)")
+                var dw2 = [Float](repeating: 0, count: wt.count)
+                ConvKernels.weightGradPacked(x: x, g, dy: dy, outChannels: o, dw: &dw2, ctx: ctx)
+                for i in 0..<dw.count { XCTAssertEqual(dw[i], dw2[i], accuracy: 1e-4 * Float(g.columns), "dw NT vs packed \(g)") }
                 // Entry-wise dx against a one-hot probe of the naive forward for a few inputs.
                 for _ in 0..<3 {
                     let j = rng.int(below: x.count)

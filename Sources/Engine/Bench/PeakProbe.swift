@@ -9,13 +9,13 @@ public enum PeakProbe {
         let iters = 20_000_000
         var best = 0.0
         for _ in 0..<5 {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = Clock.now(threads: threads)
             var sink = [Float](repeating: 0, count: threads)
             sink.withUnsafeMutableBufferPointer { s in
                 let sp = s.baseAddress!
                 ctx.parallel(threads) { t in sp[t] = chains(iters, seed: Float(t) * 1e-9) }
             }
-            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0)
+            let dt = Double(Clock.now(threads: threads) - t0)
             let flops = Double(threads) * Double(iters) * 16 * 16 * 2
             best = max(best, flops / dt)
             if sink[0] == 42 { print("") }

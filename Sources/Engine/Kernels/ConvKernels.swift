@@ -16,6 +16,13 @@ public enum ConvKernels {
     /// dW[O, C·kh·kw] += dy[O, n·oh·ow] · im2col(x)ᵀ.
     public static func weightGrad(x: UnsafePointer<Float>, _ g: ConvGeometry, dy: UnsafePointer<Float>, outChannels: Int,
                                   dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
+        weightGradNT(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
+    }
+
+    /// The weight gradient by the packed GEMM over im2col(x)ᵀ (kept as a second implementation;
+    /// measured slower than `weightGradNT` on the benchmark shapes, see docs/BENCHMARKS.md).
+    public static func weightGradPacked(x: UnsafePointer<Float>, _ g: ConvGeometry, dy: UnsafePointer<Float>,
+                                        outChannels: Int, dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         let p = g.columns, k = g.patch
         let b: GemmB = (g.kh == 1 && g.kw == 1 && g.stride == 1 && g.pad == 0)
             ? .matrix(MatrixRef(x, rowStride: 1, colStride: p)) : .im2colT(x, g)

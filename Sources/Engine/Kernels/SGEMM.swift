@@ -29,9 +29,9 @@ public enum SGEMM {
     public static let mr = 8
     /// Columns of the microkernel tile (two SIMD16 vectors).
     public static let nr = 32
-    /// K block: a packed B panel of kc×nr floats (32 KiB) stays in L1.
+    /// K block: a packed B panel of kc×nr floats (16 KiB) stays in L1 (32 KiB here).
     public static let kc = 128
-    /// Columns of B packed per block (kc×nc floats = 512 KiB, in L2).
+    /// Columns of B packed per block (kc×nc floats = 256 KiB, in L2).
     public static let nc = 512
 
     /// C = A·B (accumulate false) or C += A·B (accumulate true); C is row-major with leading
@@ -157,55 +157,96 @@ public enum SGEMM {
     }
 
     /// Packs im2col(x) rows pc..<pc+kc, columns j0..<j0+cols; each column run within one output
-    /// row (image, oy) is copied with its zero-padding border handled per run.
+    /// row (image, oy) is copied with its zero-padding border handled per run. No divisions in the
+    /// row loop: (channel, ky, kx) advance incrementally.
     static func packBIm2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, pc: Int, kc: Int, j0: Int, cols: Int,
                             into dst: UnsafeMutablePointer<Float>) {
         if cols < nr { dst.update(repeating: 0, count: kc * nr) }
-        let oh = g.oh, ow = g.ow, hw = oh * ow, s = g.stride, kk = g.kh * g.kw
+        let oh = g.oh, ow = g.ow, hw = oh * ow, s = g.stride, kk = g.kh * g.kw, w = g.w, h = g.h, pad = g.pad
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * nr) { seg in
-            // Runs: (t0, len, image·h·w-offset base, oy, ox0) packed as 4 ints.
+            // Runs: (t0, len, image base offset + oy·s·w, oy·s and ox0 packed).
             var runs = 0
             var t = 0
+            var q = j0
+            var img = q / hw, rem = q % hw, oy = rem / ow, ox = rem % ow
             while t < cols {
-                let q = j0 + t
-                let img = q / hw, rem = q % hw, oy = rem / ow, ox = rem % ow
                 let len = min(ow - ox, cols - t)
                 seg[runs * 4] = t; seg[runs * 4 + 1] = len
-                seg[runs * 4 + 2] = img * g.h * g.w + 0 * oy
-                seg[runs * 4 + 3] = oy * 65536 + ox
+                seg[runs * 4 + 2] = img * h * w
+                seg[runs * 4 + 3] = (oy * s - pad) << 32 | (ox * s - pad + (1 << 31))
                 runs += 1
-                t += len
+                t += len; q += len; ox += len
+                if ox == ow { ox = 0; oy += 1; if oy == oh { oy = 0; img += 1 } }
             }
-            let chanStride = g.n * g.h * g.w
+            _ = rem; _ = q
+            let chanStride = g.n * h * w
+            var ch = pc / kk
+            var k2 = pc % kk
+            var ky = k2 / g.kw, kx = k2 % g.kw
+            var xc = x + ch * chanStride
             for p in 0..<kc {
-                let r = pc + p
-                let ch = r / kk, k2 = r % kk, ky = k2 / g.kw, kx = k2 % g.kw
                 let d = dst + p * nr
-                let xc = x + ch * chanStride
                 for ri in 0..<runs {
                     let t0 = seg[ri * 4], len = seg[ri * 4 + 1]
-                    let oy = seg[ri * 4 + 3] >> 16, ox0 = seg[ri * 4 + 3] & 0xFFFF
-                    let iy = oy * s - g.pad + ky
+                    let packed = seg[ri * 4 + 3]
+                    let iy = (packed >> 32) + ky
                     let dd = d + t0
-                    if iy < 0 || iy >= g.h { dd.update(repeating: 0, count: len); continue }
-                    let row = xc + seg[ri * 4 + 2] + iy * g.w
-                    let ix0 = ox0 * s - g.pad + kx
-                    // valid u: 0 <= ix0 + u·s < w
-                    var uLo = 0
-                    if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
-                    var uHi = len
-                    if ix0 + (len - 1) * s >= g.w { uHi = ix0 >= g.w ? 0 : (g.w - 1 - ix0) / s + 1 }
-                    if uLo > uHi { uLo = uHi }
-                    for u in 0..<uLo { dd[u] = 0 }
+                    if iy < 0 || iy >= h { dd.update(repeating: 0, count: len); continue }
+                    let row = xc + seg[ri * 4 + 2] + iy * w
+                    let ix0 = (packed & 0xFFFF_FFFF) - (1 << 31) + kx
                     if s == 1 {
-                        let src = row + ix0
-                        for u in uLo..<uHi { dd[u] = src[u] }
+                        if ix0 >= 0 && ix0 &+ len <= w {
+                            copyRun(row + ix0, dd, len)
+                            continue
+                        }
+                        let uLo = min(max(0, -ix0), len), uHi = max(uLo, min(len, w &- ix0))
+                        for u in 0..<uLo { dd[u] = 0 }
+                        copyRun(row + (ix0 &+ uLo), dd + uLo, uHi &- uLo)
+                        for u in uHi..<len { dd[u] = 0 }
                     } else {
+                        var uLo = 0
+                        if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
+                        var uHi = len
+                        if ix0 + (len - 1) * s >= w { uHi = ix0 >= w ? 0 : (w - 1 - ix0) / s + 1 }
+                        if uLo > uHi { uLo = uHi }
+                        for u in 0..<uLo { dd[u] = 0 }
                         for u in uLo..<uHi { dd[u] = row[ix0 + u * s] }
+                        for u in uHi..<len { dd[u] = 0 }
                     }
-                    for u in uHi..<len { dd[u] = 0 }
                 }
+                kx += 1
+                if kx == g.kw {
+                    kx = 0; ky += 1
+                    if ky == g.kh { ky = 0; ch += 1; xc += chanStride }
+                }
+                _ = k2
+                k2 = 0
             }
+        }
+    }
+
+    /// Copies `len` contiguous floats with SIMD16 moves (runs are mostly 8…32 long).
+    /// Short runs use overlapping vector moves for the tail (no scalar remainder loop).
+    @inline(__always)
+    static func copyRun(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ len: Int) {
+        typealias V16 = SIMD16<Float>
+        typealias V8 = SIMD8<Float>
+        if len >= 16 {
+            var u = 0
+            while u &+ 16 <= len {
+                UnsafeMutableRawPointer(dst + u).storeBytes(of: UnsafeRawPointer(src + u).loadUnaligned(as: V16.self), as: V16.self)
+                u &+= 16
+            }
+            if u < len {
+                let t = len &- 16
+                UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V16.self), as: V16.self)
+            }
+        } else if len >= 8 {
+            UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V8.self), as: V8.self)
+            let t = len &- 8
+            UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V8.self), as: V8.self)
+        } else {
+            for u in 0..<len { dst[u] = src[u] }
         }
     }
 
@@ -213,35 +254,54 @@ public enum SGEMM {
     static func packBIm2colT(_ x: UnsafePointer<Float>, _ g: ConvGeometry, pc: Int, kc: Int, j0: Int, cols: Int,
                              into dst: UnsafeMutablePointer<Float>) {
         if cols < nr { dst.update(repeating: 0, count: kc * nr) }
-        let oh = g.oh, ow = g.ow, hw = oh * ow, s = g.stride, kk = g.kh * g.kw
-        let chanStride = g.n * g.h * g.w
-        var p = 0
-        while p < kc {
-            let q = pc + p
-            let img = q / hw, rem = q % hw, oy = rem / ow, ox0 = rem % ow
-            let len = min(ow - ox0, kc - p)
-            let d0 = dst + p * nr
+        let oh = g.oh, ow = g.ow, hw = oh * ow, s = g.stride, kk = g.kh * g.kw, w = g.w, h = g.h, pad = g.pad
+        let chanStride = g.n * h * w
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * nr) { tab in
+            var ch = j0 / kk, k2 = j0 % kk
+            var ky = k2 / g.kw, kx = k2 % g.kw
             for t in 0..<cols {
-                let r = j0 + t
-                let ch = r / kk, k2 = r % kk, ky = k2 / g.kw, kx = k2 % g.kw
-                let iy = oy * s - g.pad + ky
-                let d = d0 + t
-                if iy < 0 || iy >= g.h {
-                    for u in 0..<len { d[u * nr] = 0 }
-                    continue
-                }
-                let row = x + ch * chanStride + img * g.h * g.w + iy * g.w
-                let ix0 = ox0 * s - g.pad + kx
-                var uLo = 0
-                if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
-                var uHi = len
-                if ix0 + (len - 1) * s >= g.w { uHi = ix0 >= g.w ? 0 : (g.w - 1 - ix0) / s + 1 }
-                if uLo > uHi { uLo = uHi }
-                for u in 0..<uLo { d[u * nr] = 0 }
-                for u in uLo..<uHi { d[u * nr] = row[ix0 + u * s] }
-                for u in uHi..<len { d[u * nr] = 0 }
+                tab[3 * t] = ch * chanStride; tab[3 * t + 1] = ky - pad; tab[3 * t + 2] = kx - pad
+                kx += 1
+                if kx == g.kw { kx = 0; ky += 1; if ky == g.kh { ky = 0; ch += 1 } }
             }
-            p += len
+            _ = k2
+            var p = 0
+            var img = pc / hw
+            let rem = pc % hw
+            var oy = rem / ow, ox0 = rem % ow
+            while p < kc {
+                let len = min(ow - ox0, kc - p)
+                let d0 = dst + p * nr
+                let base = img * h * w
+                for t in 0..<cols {
+                    let iy = oy * s + tab[3 * t + 1]
+                    let d = d0 + t
+                    if iy < 0 || iy >= h {
+                        for u in 0..<len { d[u * nr] = 0 }
+                        continue
+                    }
+                    let row = x + tab[3 * t] + base + iy * w
+                    let ix0 = ox0 * s + tab[3 * t + 2]
+                    if s == 1 {
+                        let uLo = min(max(0, -ix0), len), uHi = max(uLo, min(len, w - ix0))
+                        for u in 0..<uLo { d[u * nr] = 0 }
+                        for u in uLo..<uHi { d[u * nr] = row[ix0 + u] }
+                        for u in uHi..<len { d[u * nr] = 0 }
+                    } else {
+                        var uLo = 0
+                        if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
+                        var uHi = len
+                        if ix0 + (len - 1) * s >= w { uHi = ix0 >= w ? 0 : (w - 1 - ix0) / s + 1 }
+                        if uLo > uHi { uLo = uHi }
+                        for u in 0..<uLo { d[u * nr] = 0 }
+                        for u in uLo..<uHi { d[u * nr] = row[ix0 + u * s] }
+                        for u in uHi..<len { d[u * nr] = 0 }
+                    }
+                }
+                p += len
+                ox0 += len
+                if ox0 == ow { ox0 = 0; oy += 1; if oy == oh { oy = 0; img += 1 } }
+            }
         }
     }
 }

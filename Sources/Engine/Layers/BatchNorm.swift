@@ -45,6 +45,7 @@ public final class BatchNorm {
         let xp = x.data, yp = output.data, relu = fusedReLU
         let g = weight.value.data, b = bias.value.data, rm = runningMean.value.data, rv = runningVar.value.data
         let mom = momentum, e = eps
+        ctx.timed("batchnorm.forward", flops: 0) {
         invStd.withUnsafeMutableBufferPointer { inv in scale.withUnsafeMutableBufferPointer { sc in
         shift.withUnsafeMutableBufferPointer { sh in mean.withUnsafeMutableBufferPointer { mu in
             let invP = inv.baseAddress!, scP = sc.baseAddress!, shP = sh.baseAddress!, muP = mu.baseAddress!
@@ -71,6 +72,7 @@ public final class BatchNorm {
                 }
             }
         } } } }
+        }
         return output
     }
 
@@ -81,6 +83,7 @@ public final class BatchNorm {
         let m = x.channelStride
         let xp = x.data, yp = output.data, dyp = dy.data, dxp = gradInput.data
         let gw = weight.grad.data, gb = bias.grad.data, relu = fusedReLU, batch = usedBatchStats
+        ctx.timed("batchnorm.backward", flops: 0) {
         invStd.withUnsafeBufferPointer { inv in scale.withUnsafeBufferPointer { sc in mean.withUnsafeBufferPointer { mu in
             let invP = inv.baseAddress!, scP = sc.baseAddress!, muP = mu.baseAddress!
             ctx.parallelRanges(channels) { range in
@@ -108,6 +111,7 @@ public final class BatchNorm {
                 }
             }
         } } }
+        }
         return gradInput
     }
 }

@@ -69,8 +69,11 @@ public final class Conv2d {
         geometry = g
         input = x
         output.resize(n: x.n, c: outChannels, h: g.oh, w: g.ow)
-        ConvKernels.forward(x: x.data, g, w: weight.value.data, outChannels: outChannels, out: output.data,
-                            accumulate: false, ctx: ctx)
+        let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
+        ctx.timed(kernelSize == 1 ? "conv1x1.forward" : "conv\(kernelSize)x\(kernelSize).forward", flops: flops) {
+            ConvKernels.forward(x: x.data, g, w: weight.value.data, outChannels: outChannels, out: output.data,
+                                accumulate: false, ctx: ctx)
+        }
         let p = g.columns
         let out = output.data
         if let b = bias {
@@ -126,10 +129,16 @@ public final class Conv2d {
                 }
             }
         }
-        ConvKernels.weightGrad(x: x.data, g, dy: dyp, outChannels: outChannels, dw: weight.grad.data, ctx: ctx)
+        let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
+        let kind = kernelSize == 1 ? "conv1x1" : "conv\(kernelSize)x\(kernelSize)"
+        ctx.timed(kind + ".weightGrad", flops: flops) {
+            ConvKernels.weightGrad(x: x.data, g, dy: dyp, outChannels: outChannels, dw: weight.grad.data, ctx: ctx)
+        }
         guard needsInputGrad else { return nil }
         gradInput.resize(like: x)
-        ConvKernels.inputGrad(dy: dyp, g, w: weight.value.data, outChannels: outChannels, dx: gradInput.data, ctx: ctx)
+        ctx.timed(kind + (stride == 1 ? ".inputGrad" : ".inputGrad(strided)"), flops: flops) {
+            ConvKernels.inputGrad(dy: dyp, g, w: weight.value.data, outChannels: outChannels, dx: gradInput.data, ctx: ctx)
+        }
         return gradInput
     }
 }

@@ -17,15 +17,18 @@ public enum FocalLoss {
         var counted = 0
         for a in 0..<anchors where labels[a] != ClassLabel.ignore { counted += 1 }
         var base = 0
+        var a = 0, k = 0  // anchor and class of element `base` (no per-element division)
         while base < total {
             let len = min(16, total - base)
             var x = V(), ys = V(), valid = V()
+            let a0 = a, k0 = k
             for t in 0..<len {
-                let i = base + t, a = i / classes, k = i % classes
                 let lab = labels[a]
-                x[t] = logits[i]
+                x[t] = logits[base &+ t]
                 valid[t] = lab == ClassLabel.ignore ? 0 : 1
-                ys[t] = Int32(k) == lab ? 1 : -1
+                ys[t] = Int32(truncatingIfNeeded: k) == lab ? 1 : -1
+                k &+= 1
+                if k == classes { k = 0; a &+= 1 }
             }
             // z = y±·x, p_t = σ(z); −log p_t = softplus(−z); log(1 − p_t) = −softplus(z)
             let z = ys * x
@@ -38,16 +41,17 @@ public enum FocalLoss {
             if let g = grad {
                 // dFL/dx = y± α_t (1 − p_t)^γ (γ p_t log p_t + p_t − 1)
                 let d = ys * alphaT * mod * (V(repeating: gamma) * pt * (-spNeg) + pt - V(repeating: 1)) * V(repeating: inv)
-                for t in 0..<len { g[base + t] = d[t] }
+                if len == 16 { UnsafeMutableRawPointer(g + base).storeBytes(of: d, as: V.self) }
+                else { for t in 0..<len { g[base + t] = d[t] } }
             }
-            var partial = 0.0
-            for t in 0..<len { partial += Double(loss[t]) }
-            acc += partial
+            acc += Double(loss.sum())  // lanes past `len` are 0 (valid = 0)
             if let pa = perAnchor {
+                var aa = a0, kk = k0
                 for t in 0..<len {
-                    let a = (base + t) / classes
-                    if (base + t) % classes == 0 { pa[a] = 0 }
-                    pa[a] += loss[t]
+                    if kk == 0 { pa[aa] = 0 }
+                    pa[aa] += loss[t]
+                    kk &+= 1
+                    if kk == classes { kk = 0; aa &+= 1 }
                 }
             }
             base += len

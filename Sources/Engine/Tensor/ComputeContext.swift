@@ -22,6 +22,8 @@ public final class ComputeContext {
     /// General scratch (im2col columns, transformed weights…).
     var scratch = ScratchBuffer()
     var scratch2 = ScratchBuffer()
+    /// Attach a `Profiler` to time convolutions by phase (benchmarks only).
+    public var profiler: Profiler?
 
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
