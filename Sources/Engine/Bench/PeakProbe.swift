@@ -38,6 +38,6 @@ public enum PeakProbe {
             x15 = x15.addingProduct(x15, a)
         }
         let s = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11 + x12 + x13 + x14 + x15
-        return s.sum()
+        return s.hsum
     }
 }

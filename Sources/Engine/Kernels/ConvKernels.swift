@@ -6,6 +6,10 @@ public enum ConvKernels {
     /// out[O, n·oh·ow] (+)= W[O, C·kh·kw] · im2col(x). `w` is row-major (O, C, kh, kw).
     public static func forward(x: UnsafePointer<Float>, _ g: ConvGeometry, w: UnsafePointer<Float>, outChannels: Int,
                                out: UnsafeMutablePointer<Float>, accumulate: Bool, ctx: ComputeContext) {
+        if !accumulate && usesPaddedGrid(g) {
+            forwardPadded(x: x, g, w: w, outChannels: outChannels, out: out, ctx: ctx)
+            return
+        }
         let p = g.columns, k = g.patch
         let b: GemmB = (g.kh == 1 && g.kw == 1 && g.stride == 1 && g.pad == 0)
             ? .matrix(MatrixRef(x, rowStride: p, colStride: 1)) : .im2col(x, g)
@@ -16,7 +20,11 @@ public enum ConvKernels {
     /// dW[O, C·kh·kw] += dy[O, n·oh·ow] · im2col(x)ᵀ.
     public static func weightGrad(x: UnsafePointer<Float>, _ g: ConvGeometry, dy: UnsafePointer<Float>, outChannels: Int,
                                   dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
-        weightGradNT(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
+        if usesPaddedGrid(g) {
+            weightGradPadded(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
+        } else {
+            weightGradNT(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
+        }
     }
 
     /// The weight gradient by the packed GEMM over im2col(x)ᵀ (kept as a second implementation;
@@ -43,7 +51,7 @@ public enum ConvKernels {
                 return
             }
             // W'[c, o, ky, kx] = W[o, c, kh−1−ky, kw−1−kx]
-            let wt = ctx.scratch.get(g.c * o * kk)
+            let wt = ctx.weightScratch.get(g.c * o * kk)  // not `scratch`: forward uses it
             for oc in 0..<o {
                 for c in 0..<g.c {
                     let src = w + (oc * g.c + c) * kk, dst = wt + (c * o + oc) * kk

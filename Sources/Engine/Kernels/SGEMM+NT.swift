@@ -5,13 +5,22 @@ extension SGEMM {
     @inline(__always)
     static func kernelNT4x4(_ k: Int, _ x: UnsafePointer<Float>, _ ldx: Int, _ y: UnsafePointer<Float>, _ ldy: Int,
                             _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, cols: Int) {
+        kernelNT4x4(k, x, ldx, (y, y + (cols > 1 ? ldy : 0), y + (cols > 2 ? 2 * ldy : 0), y + (cols > 3 ? 3 * ldy : 0)),
+                    c, ldc, rows: rows, cols: cols)
+    }
+
+    /// Same with four explicit Y row pointers (rows need not be equally spaced).
+    @inline(__always)
+    static func kernelNT4x4(_ k: Int, _ x: UnsafePointer<Float>, _ ldx: Int,
+                            _ yr: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, cols: Int, colStride: Int = 1) {
         typealias V = SIMD16<Float>
         var a00 = V(), a01 = V(), a02 = V(), a03 = V(), a10 = V(), a11 = V(), a12 = V(), a13 = V()
         var a20 = V(), a21 = V(), a22 = V(), a23 = V(), a30 = V(), a31 = V(), a32 = V(), a33 = V()
         let x0 = UnsafeRawPointer(x), x1 = UnsafeRawPointer(x + (rows > 1 ? ldx : 0))
         let x2 = UnsafeRawPointer(x + (rows > 2 ? 2 * ldx : 0)), x3 = UnsafeRawPointer(x + (rows > 3 ? 3 * ldx : 0))
-        let y0 = UnsafeRawPointer(y), y1 = UnsafeRawPointer(y + (cols > 1 ? ldy : 0))
-        let y2 = UnsafeRawPointer(y + (cols > 2 ? 2 * ldy : 0)), y3 = UnsafeRawPointer(y + (cols > 3 ? 3 * ldy : 0))
+        let y0 = UnsafeRawPointer(yr.0), y1 = UnsafeRawPointer(yr.1), y2 = UnsafeRawPointer(yr.2), y3 = UnsafeRawPointer(yr.3)
+        let ys = [yr.0, yr.1, yr.2, yr.3]
         var off = 0
         let end = (k / 16) &* 64
         while off < end {
@@ -29,20 +38,20 @@ extension SGEMM {
         }
         let tail = k / 16 * 16
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { r in
-            r[0] = a00.sum(); r[1] = a01.sum(); r[2] = a02.sum(); r[3] = a03.sum()
-            r[4] = a10.sum(); r[5] = a11.sum(); r[6] = a12.sum(); r[7] = a13.sum()
-            r[8] = a20.sum(); r[9] = a21.sum(); r[10] = a22.sum(); r[11] = a23.sum()
-            r[12] = a30.sum(); r[13] = a31.sum(); r[14] = a32.sum(); r[15] = a33.sum()
+            r[0] = a00.hsum; r[1] = a01.hsum; r[2] = a02.hsum; r[3] = a03.hsum
+            r[4] = a10.hsum; r[5] = a11.hsum; r[6] = a12.hsum; r[7] = a13.hsum
+            r[8] = a20.hsum; r[9] = a21.hsum; r[10] = a22.hsum; r[11] = a23.hsum
+            r[12] = a30.hsum; r[13] = a31.hsum; r[14] = a32.hsum; r[15] = a33.hsum
             if tail < k {
                 for i in 0..<rows {
                     for j in 0..<cols {
                         var t: Float = 0
-                        for p in tail..<k { t += x[i * ldx + p] * y[j * ldy + p] }
+                        for p in tail..<k { t += x[i * ldx + p] * ys[j][p] }
                         r[i * 4 + j] += t
                     }
                 }
             }
-            for i in 0..<rows { for j in 0..<cols { c[i * ldc + j] += r[i * 4 + j] } }
+            for i in 0..<rows { for j in 0..<cols { c[i * ldc + j * colStride] += r[i * 4 + j] } }
         }
     }
 }

@@ -18,6 +18,9 @@ public enum GemmB {
     case im2col(UnsafePointer<Float>, ConvGeometry)
     /// B = im2col(x)ᵀ: row q = (image, oy, ox), column r = (c, ky, kx) (weight gradients).
     case im2colT(UnsafePointer<Float>, ConvGeometry)
+    /// B(r, q) = base[rowOffset[r] + q]: rows are shifted contiguous views of one buffer (the
+    /// zero-padded input of a stride-1 convolution on its padded output grid).
+    case shifted(UnsafePointer<Float>, rowOffset: UnsafePointer<Int>)
 }
 
 /// Single-precision GEMM `C[M×N] (+)= A[M×K] · B[K×N]` with packed operands and an 8×32
@@ -125,6 +128,19 @@ public enum SGEMM {
                 let j0 = jc + jp * nr
                 let cols = min(nr, nc - jp * nr)
                 packBIm2colT(x, g, pc: pc, kc: kc, j0: j0, cols: cols, into: dst + jp * nr * kc)
+            }
+        case .shifted(let base, let off):
+            // Reads may run up to 31 floats past the last column: callers allocate that slack.
+            for jp in 0..<panels {
+                let j0 = jc &+ jp &* nr
+                let d0 = dst + jp &* nr &* kc
+                for p in 0..<kc {
+                    let src = UnsafeRawPointer(base + (off[pc &+ p] &+ j0))
+                    let d = UnsafeMutableRawPointer(d0 + p &* nr)
+                    d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                                 as: SIMD16<Float>.self)
+                }
             }
         }
     }

@@ -17,8 +17,9 @@ public enum VectorMath {
         p = p * r + V(repeating: 1.6666665459E-1)
         p = p * r + V(repeating: 5.0000001201E-1)
         p = p * (r * r) + r + V(repeating: 1)
-        let ni = SIMD16<Int32>(n, rounding: .towardZero) &+ SIMD16<Int32>(repeating: 127)
-        let scale = unsafeBitCast(ni &<< SIMD16<Int32>(repeating: 23), to: V.self)
+        // n is integral in [−126, 128]: adding 1.5·2²³ puts it in the low mantissa bits.
+        let ni = unsafeBitCast(n + V(repeating: 12_582_912), to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
+        let scale = unsafeBitCast((ni &+ SIMD16<Int32>(repeating: 127)) &<< SIMD16<Int32>(repeating: 23), to: V.self)
         return p * scale
     }
 
@@ -53,5 +54,16 @@ public enum VectorMath {
     public static func softplus(_ x: V) -> V {
         let ax = x.replacing(with: -x, where: x .< 0)
         return x.replacing(with: 0, where: x .< 0) + log(V(repeating: 1) + exp(-ax))
+    }
+}
+
+extension SIMD16 where Scalar == Float {
+    /// Horizontal sum by halving (the generic `sum()` is not specialised and costs a call).
+    @inline(__always)
+    var hsum: Float {
+        let a = lowHalf + highHalf
+        let b = a.lowHalf + a.highHalf
+        let c = b.lowHalf + b.highHalf
+        return c[0] + c[1]
     }
 }

@@ -122,7 +122,7 @@ enum Reduce {
     static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
         var s = SIMD16<Float>(), i = 0
         while i + 16 <= n { s += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self); i += 16 }
-        var t = s.sum()
+        var t = s.hsum
         while i < n { t += p[i]; i += 1 }
         return t
     }
@@ -137,7 +137,7 @@ enum Reduce {
                                 UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self))
             i += 16
         }
-        var t = s.sum()
+        var t = s.hsum
         while i < n { t += a[i] * b[i]; i += 1 }
         return t
     }
@@ -155,7 +155,7 @@ enum Reduce {
             let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - mv
             s = s.addingProduct(d, d); i += 16
         }
-        var t = s.sum()
+        var t = s.hsum
         while i < n { let d = p[i] - mean; t += d * d; i += 1 }
         return t
     }

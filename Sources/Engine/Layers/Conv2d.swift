@@ -123,7 +123,7 @@ public final class Conv2d {
                     while i + 16 <= p {
                         s += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self); i += 16
                     }
-                    var t = s.sum()
+                    var t = s.hsum
                     while i < p { t += row[i]; i += 1 }
                     bg[o] += t
                 }

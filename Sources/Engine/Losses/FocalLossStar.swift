@@ -35,7 +35,7 @@ public enum FocalLossStar {
                 if len == 16 { UnsafeMutableRawPointer(g + base).storeBytes(of: d, as: V.self) }
                 else { for t in 0..<len { g[base + t] = d[t] } }
             }
-            acc += Double(loss.sum())  // lanes past `len` are 0 (valid = 0)
+            acc += Double(loss.hsum)  // lanes past `len` are 0 (valid = 0)
             if let pa = perAnchor {
                 var aa = a0, kk = k0
                 for t in 0..<len {

@@ -22,6 +22,11 @@ public final class ComputeContext {
     /// General scratch (im2col columns, transformed weights…).
     var scratch = ScratchBuffer()
     var scratch2 = ScratchBuffer()
+    /// Zero-padded input of a stride-1 convolution (see `ConvKernels+Padded`).
+    var padScratch = ScratchBuffer()
+    /// Flipped/transposed kernel of a stride-1 input gradient.
+    var weightScratch = ScratchBuffer()
+    var intScratch = IntScratch()
     /// Attach a `Profiler` to time convolutions by phase (benchmarks only).
     public var profiler: Profiler?
 
@@ -78,6 +83,18 @@ final class ScratchBuffer {
             capacity = count
             data = Tensor.allocate(count)
         }
+        return data
+    }
+}
+
+/// A grow-only Int buffer (row-offset tables).
+final class IntScratch {
+    private(set) var data: UnsafeMutablePointer<Int>
+    private(set) var capacity: Int
+    init() { capacity = 16; data = .allocate(capacity: 16) }
+    deinit { data.deallocate() }
+    func get(_ count: Int) -> UnsafeMutablePointer<Int> {
+        if count > capacity { data.deallocate(); capacity = count; data = .allocate(capacity: count) }
         return data
     }
 }
