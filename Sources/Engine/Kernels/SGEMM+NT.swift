@@ -20,7 +20,6 @@ extension SGEMM {
         let x0 = UnsafeRawPointer(x), x1 = UnsafeRawPointer(x + (rows > 1 ? ldx : 0))
         let x2 = UnsafeRawPointer(x + (rows > 2 ? 2 * ldx : 0)), x3 = UnsafeRawPointer(x + (rows > 3 ? 3 * ldx : 0))
         let y0 = UnsafeRawPointer(yr.0), y1 = UnsafeRawPointer(yr.1), y2 = UnsafeRawPointer(yr.2), y3 = UnsafeRawPointer(yr.3)
-        let ys = [yr.0, yr.1, yr.2, yr.3]
         var off = 0
         let end = (k / 16) &* 64
         while off < end {
@@ -46,7 +45,8 @@ extension SGEMM {
                 for i in 0..<rows {
                     for j in 0..<cols {
                         var t: Float = 0
-                        for p in tail..<k { t += x[i * ldx + p] * ys[j][p] }
+                        let yj = j == 0 ? yr.0 : (j == 1 ? yr.1 : (j == 2 ? yr.2 : yr.3))
+                        for p in tail..<k { t += x[i * ldx + p] * yj[p] }
                         r[i * 4 + j] += t
                     }
                 }

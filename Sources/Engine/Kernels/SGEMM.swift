@@ -55,13 +55,13 @@ public enum SGEMM {
         }
         let nPanels = (n + nr - 1) / nr
         let chunks = min(ctx.threads, nPanels)
-        var buffers: [UnsafeMutablePointer<Float>] = []
-        for t in 0..<chunks { buffers.append(ctx.packBBuffer(t)) }
+        for t in 0..<chunks { _ = ctx.packBBuffer(t) }  // allocate before the parallel region
+        let buffers = UncheckedSendable(ctx)
         let paC = UnsafePointer(pa)
         ctx.parallel(chunks) { t in
             let p0 = nPanels * t / chunks, p1 = nPanels * (t + 1) / chunks
             let colEnd = min(n, p1 * nr)
-            let pb = buffers[t]
+            let pb = buffers.value.packB[t]
             var jc = p0 * nr
             while jc < colEnd {
                 let ncur = min(nc, colEnd - jc)
@@ -220,11 +220,7 @@ public enum SGEMM {
                         copyRun(row + (ix0 &+ uLo), dd + uLo, uHi &- uLo)
                         for u in uHi..<len { dd[u] = 0 }
                     } else {
-                        var uLo = 0
-                        if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
-                        var uHi = len
-                        if ix0 + (len - 1) * s >= w { uHi = ix0 >= w ? 0 : (w - 1 - ix0) / s + 1 }
-                        if uLo > uHi { uLo = uHi }
+                        let (uLo, uHi) = validRange(ix0: ix0, len: len, stride: s, width: w)
                         for u in 0..<uLo { dd[u] = 0 }
                         for u in uLo..<uHi { dd[u] = row[ix0 + u * s] }
                         for u in uHi..<len { dd[u] = 0 }
@@ -239,6 +235,16 @@ public enum SGEMM {
                 k2 = 0
             }
         }
+    }
+
+    /// The u in 0..<len with 0 ≤ ix0 + u·stride < width, as uLo..<uHi (empty when none).
+    @inline(__always)
+    static func validRange(ix0: Int, len: Int, stride s: Int, width w: Int) -> (Int, Int) {
+        var uLo = 0
+        if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
+        var uHi = len
+        if ix0 + (len - 1) * s >= w { uHi = ix0 >= w ? 0 : (w - 1 - ix0) / s + 1 }
+        return (min(uLo, uHi), uHi)
     }
 
     /// Copies `len` contiguous floats with SIMD16 moves (runs are mostly 8…32 long).
@@ -304,11 +310,7 @@ public enum SGEMM {
                         for u in uLo..<uHi { d[u * nr] = row[ix0 + u] }
                         for u in uHi..<len { d[u * nr] = 0 }
                     } else {
-                        var uLo = 0
-                        if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
-                        var uHi = len
-                        if ix0 + (len - 1) * s >= w { uHi = ix0 >= w ? 0 : (w - 1 - ix0) / s + 1 }
-                        if uLo > uHi { uLo = uHi }
+                        let (uLo, uHi) = validRange(ix0: ix0, len: len, stride: s, width: w)
                         for u in 0..<uLo { d[u * nr] = 0 }
                         for u in uLo..<uHi { d[u * nr] = row[ix0 + u * s] }
                         for u in uHi..<len { d[u * nr] = 0 }

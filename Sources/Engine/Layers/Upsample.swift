@@ -4,6 +4,8 @@
 public final class Upsample {
     let ctx: ComputeContext
     var inShape = (0, 0, 0, 0)
+    /// Source index per output column / row, rebuilt only when sizes change.
+    var xs: [Int] = [], ys: [Int] = [], key = (0, 0, 0, 0)
     public let output = Tensor()
     public let gradInput = Tensor()
     public init(ctx: ComputeContext) { self.ctx = ctx }
@@ -13,13 +15,20 @@ public final class Upsample {
         return min(Int((Float(d) * scale).rounded(.down)), inSize - 1)
     }
 
+    func indices(h: Int, w: Int, height: Int, width: Int) {
+        if key != (h, w, height, width) {
+            xs = (0..<width).map { Upsample.sourceIndex($0, w, width) }
+            ys = (0..<height).map { Upsample.sourceIndex($0, h, height) }
+            key = (h, w, height, width)
+        }
+    }
+
     public func forward(_ x: Tensor, height: Int, width: Int) -> Tensor {
         inShape = (x.n, x.c, x.h, x.w)
         output.resize(n: x.n, c: x.c, h: height, w: width)
         let planes = x.n * x.c, h = x.h, w = x.w
-        let xs = (0..<width).map { Upsample.sourceIndex($0, w, width) }
-        let ys = (0..<height).map { Upsample.sourceIndex($0, h, height) }
-        let xp = x.data, yp = output.data
+        indices(h: h, w: w, height: height, width: width)
+        let xp = x.data, yp = output.data, ys = self.ys
         xs.withUnsafeBufferPointer { xsb in
             let xi = xsb.baseAddress!
             ctx.parallelRanges(planes) { range in
@@ -38,9 +47,8 @@ public final class Upsample {
         let (n, c, h, w) = inShape
         gradInput.resize(n: n, c: c, h: h, w: w)
         let height = dy.h, width = dy.w, planes = n * c
-        let xs = (0..<width).map { Upsample.sourceIndex($0, w, width) }
-        let ys = (0..<height).map { Upsample.sourceIndex($0, h, height) }
-        let gp = dy.data, dp = gradInput.data
+        indices(h: h, w: w, height: height, width: width)
+        let gp = dy.data, dp = gradInput.data, ys = self.ys
         xs.withUnsafeBufferPointer { xsb in
             let xi = xsb.baseAddress!
             ctx.parallelRanges(planes) { range in
