@@ -104,6 +104,11 @@ extension ConvKernels {
                 }
             }
         }
+        if o >= 16 && g.n * grid.plane >= 256 {
+            weightGradShiftedGEMM(xp: UnsafePointer(xp), rowOffset: UnsafePointer(off), patch: g.patch, gridColumns: n,
+                                  dyGrid: UnsafePointer(dext), ldx: ldx, outChannels: o, dw: dw, ctx: ctx)
+            return
+        }
         // Groups of 4 channels at one kernel offset t = (ky, kx): the four input rows then share
         // their alignment. dW columns of a group are kk apart.
         let k = g.patch, pb = weightGradBlock, kk = g.kh * g.kw

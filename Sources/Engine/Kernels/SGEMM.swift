@@ -33,7 +33,7 @@ public enum SGEMM {
     /// Columns of the microkernel tile (two SIMD16 vectors).
     public static let nr = 32
     /// K block: a packed B panel of kc×nr floats (16 KiB) stays in L1 (32 KiB here).
-    public static let kc = 96
+    public static let kc = 128
     /// Columns of B packed per block (kc×nc floats = 256 KiB, in L2).
     public static let nc = 512
 

@@ -24,6 +24,8 @@ public final class ComputeContext {
     var scratch2 = ScratchBuffer()
     /// Zero-padded input of a stride-1 convolution (see `ConvKernels+Padded`).
     var padScratch = ScratchBuffer()
+    /// Per-thread packed dy blocks of the stride-1 weight gradient.
+    var padScratch2 = ScratchBuffer()
     /// Flipped/transposed kernel of a stride-1 input gradient.
     var weightScratch = ScratchBuffer()
     var intScratch = IntScratch()
