@@ -1,0 +1,200 @@
+/// Assigns every anchor to a ground-truth box, to background, or to "ignored" (RetinaNet §4).
+///
+/// Rules (IoU without "+1", Float, `boxIoU`):
+/// 1. Each anchor's best IoU q over the non-crowd boxes, and the first box reaching it (g).
+/// 2. q ≥ `foregroundIoU` (0.5): foreground of g; q < `backgroundIoU` (0.4): background;
+///    in between: ignored (no classification or box loss).
+/// 3. Low-quality matches (`lowQuality`), for each non-crowd box j with best IoU b_j > 0, every
+///    anchor whose IoU with j equals b_j (ties included):
+///    - `.detectron2` (default; also torchvision): becomes foreground at any IoU. Needed here:
+///      at scale 256 a COCO-small object (< 32² in 640×480) is < 17 px, and the smallest default
+///      anchor (32 px) reaches IoU < 0.3 with it, so without this rule small objects have no
+///      positive anchor at all.
+///    - `.detectron` (the paper's code): becomes foreground only if its own q ≥ `backgroundIoU`
+///      (Detectron labels these anchors first and then overwrites every anchor with q < 0.4 as
+///      background), i.e. it only rescues anchors from the ignore band.
+///    - `.none`: thresholds only.
+///    As in both codebases such an anchor is matched to its own best box g (usually j itself).
+/// 4. Crowd boxes (`crowd`): never foreground. `.ignoreRegions(minOverlap:)` (default, 0.7 as
+///    Detectron's CROWD_FILTER_THRESH) turns a background anchor into ignored when the part of
+///    the anchor inside a crowd box exceeds `minOverlap` of the anchor's area — pycocotools
+///    ignores detections there, so they should not be trained as negatives. `.drop` removes crowd
+///    boxes entirely (Detectron's and detectron2's RetinaNet).
+/// Boxes with zero area never match. For speed each box is only compared with the anchors of the
+/// grid cells that can overlap it; the result equals the all-pairs computation (tested).
+public struct AnchorMatcher: Hashable, Sendable {
+    /// Which low-quality matching rule to apply (see the type's documentation).
+    public enum LowQualityRule: String, Hashable, Sendable, CaseIterable, Codable {
+        case none, detectron, detectron2
+    }
+
+    /// What crowd (`iscrowd = 1`) boxes do.
+    public enum CrowdPolicy: Hashable, Sendable {
+        case drop
+        case ignoreRegions(minOverlap: Float)
+    }
+
+    public var foregroundIoU: Float
+    public var backgroundIoU: Float
+    public var lowQuality: LowQualityRule
+    public var crowd: CrowdPolicy
+
+    public init(foregroundIoU: Float = 0.5, backgroundIoU: Float = 0.4,
+                lowQuality: LowQualityRule = .detectron2, crowd: CrowdPolicy = .ignoreRegions(minOverlap: 0.7)) {
+        precondition(backgroundIoU > 0 && backgroundIoU <= foregroundIoU && foregroundIoU <= 1,
+                     "need 0 < backgroundIoU ≤ foregroundIoU ≤ 1")
+        self.foregroundIoU = foregroundIoU; self.backgroundIoU = backgroundIoU
+        self.lowQuality = lowQuality; self.crowd = crowd
+    }
+
+    /// Matches `gt` against `anchors` into a new assignment.
+    public func match(_ gt: GroundTruthBoxes, anchors: AnchorSet) -> AnchorAssignment {
+        var out = AnchorAssignment()
+        match(gt, anchors: anchors, into: &out)
+        return out
+    }
+
+    /// Matches `gt` against `anchors`, reusing `out`'s storage (no allocation once sized).
+    public func match(_ gt: GroundTruthBoxes, anchors: AnchorSet, into out: inout AnchorAssignment) {
+        let n = anchors.count
+        out.reset(count: n)
+        var gtBest = [Float](repeating: 0, count: gt.count)
+        let fg = foregroundIoU, bg = backgroundIoU
+        // Work on local arrays (moved out of `out`, so no copy) to keep accesses exclusive.
+        var bestIoU: [Float] = [], bestBox: [Int32] = [], matchArr: [Int32] = []
+        swap(&bestIoU, &out.bestIoU); swap(&bestBox, &out.bestBox); swap(&matchArr, &out.matches)
+        defer {
+            swap(&bestIoU, &out.bestIoU); swap(&bestBox, &out.bestBox); swap(&matchArr, &out.matches)
+            out.count()
+        }
+
+        anchors.x1.withUnsafeBufferPointer { ax1 in
+        anchors.y1.withUnsafeBufferPointer { ay1 in
+        anchors.x2.withUnsafeBufferPointer { ax2 in
+        anchors.y2.withUnsafeBufferPointer { ay2 in
+        anchors.areas.withUnsafeBufferPointer { aa in
+        bestIoU.withUnsafeMutableBufferPointer { best in
+        bestBox.withUnsafeMutableBufferPointer { arg in
+        matchArr.withUnsafeMutableBufferPointer { matches in
+            // 1. Best IoU and first best box per anchor, best IoU per box.
+            for j in 0..<gt.count where !gt.isCrowd[j] {
+                let (gx1, gy1, gx2, gy2) = Self.box(gt, j)
+                let ga = (gx2 - gx1) * (gy2 - gy1)
+                guard gx2 > gx1, gy2 > gy1 else { continue }
+                var bj: Float = 0
+                let jj = Int32(j)
+                Self.forEachRun(anchors, gx1, gy1, gx2, gy2) { s, e in
+                    for i in s..<e {
+                        let iou = boxIoU(ax1[i], ay1[i], ax2[i], ay2[i], aa[i], gx1, gy1, gx2, gy2, ga)
+                        if iou > best[i] { best[i] = iou; arg[i] = jj }
+                        bj = max(bj, iou)
+                    }
+                }
+                gtBest[j] = bj
+            }
+            // 2. Thresholds.
+            for i in 0..<n {
+                let q = best[i]
+                matches[i] = q >= fg ? arg[i] : (q < bg ? AnchorAssignment.background : AnchorAssignment.ignored)
+            }
+            // 3. Low-quality matches.
+            if lowQuality != .none {
+                let requireBand = lowQuality == .detectron
+                for j in 0..<gt.count where !gt.isCrowd[j] && gtBest[j] > 0 {
+                    let (gx1, gy1, gx2, gy2) = Self.box(gt, j)
+                    let ga = (gx2 - gx1) * (gy2 - gy1)
+                    let bj = gtBest[j]
+                    Self.forEachRun(anchors, gx1, gy1, gx2, gy2) { s, e in
+                        for i in s..<e where boxIoU(ax1[i], ay1[i], ax2[i], ay2[i], aa[i], gx1, gy1, gx2, gy2, ga) == bj {
+                            if !requireBand || best[i] >= bg { matches[i] = arg[i] }
+                        }
+                    }
+                }
+            }
+            // 4. Crowd regions.
+            if case let .ignoreRegions(minOverlap) = crowd {
+                for j in 0..<gt.count where gt.isCrowd[j] {
+                    let (gx1, gy1, gx2, gy2) = Self.box(gt, j)
+                    guard gx2 > gx1, gy2 > gy1 else { continue }
+                    Self.forEachRun(anchors, gx1, gy1, gx2, gy2) { s, e in
+                        for i in s..<e where matches[i] == AnchorAssignment.background {
+                            if boxIntersectionOverFirst(ax1[i], ay1[i], ax2[i], ay2[i], aa[i], gx1, gy1, gx2, gy2) > minOverlap {
+                                matches[i] = AnchorAssignment.ignored
+                            }
+                        }
+                    }
+                }
+            }
+        } } } } } } } }
+    }
+
+    @inline(__always)
+    static func box(_ gt: GroundTruthBoxes, _ j: Int) -> (Float, Float, Float, Float) {
+        (gt.boxes[4 * j], gt.boxes[4 * j + 1], gt.boxes[4 * j + 2], gt.boxes[4 * j + 3])
+    }
+
+    /// Calls `body(start, end)` for each contiguous run of anchor indices (one grid row of one
+    /// level, all A anchors per cell) whose anchors can intersect the box; anchors outside the runs
+    /// have zero intersection with it. Ranges are widened by one cell against rounding.
+    @inline(__always)
+    static func forEachRun(_ anchors: AnchorSet, _ x1: Float, _ y1: Float, _ x2: Float, _ y2: Float,
+                           _ body: (Int, Int) -> Void) {
+        let a = anchors.anchorsPerLocation
+        for (li, level) in anchors.levels.enumerated() {
+            var maxW = 0.0, maxH = 0.0
+            for c in anchors.cellSizes[li] { maxW = max(maxW, c.width); maxH = max(maxH, c.height) }
+            let s = Double(level.stride)
+            let c0 = max(0, Int(((Double(x1) - maxW / 2) / s - 0.5).rounded(.down)) - 1)
+            let c1 = min(level.columns - 1, Int(((Double(x2) + maxW / 2) / s - 0.5).rounded(.up)) + 1)
+            let r0 = max(0, Int(((Double(y1) - maxH / 2) / s - 0.5).rounded(.down)) - 1)
+            let r1 = min(level.rows - 1, Int(((Double(y2) + maxH / 2) / s - 0.5).rounded(.up)) + 1)
+            guard c0 <= c1, r0 <= r1 else { continue }
+            for r in r0...r1 {
+                let start = level.offset + (r * level.columns + c0) * a
+                body(start, start + (c1 - c0 + 1) * a)
+            }
+        }
+    }
+}
+
+/// The result of matching one image: per anchor a box index, background or ignored.
+public struct AnchorAssignment: Sendable {
+    /// `matches[i]` for a background anchor.
+    public static let background: Int32 = -1
+    /// `matches[i]` for an ignored anchor (between the thresholds, or in a crowd region).
+    public static let ignored: Int32 = -2
+
+    /// Per anchor: index of the matched ground-truth box (≥ 0), `background` or `ignored`.
+    public internal(set) var matches: [Int32] = []
+    /// Per anchor: best IoU with any non-crowd box (0 if none overlaps).
+    public internal(set) var bestIoU: [Float] = []
+    /// Per anchor: first box reaching `bestIoU` (−1 if none overlaps); scratch for the rules.
+    var bestBox: [Int32] = []
+    public internal(set) var positiveCount = 0
+    public internal(set) var negativeCount = 0
+    public internal(set) var ignoredCount = 0
+
+    public init() {}
+
+    mutating func reset(count n: Int) {
+        if matches.count != n {
+            matches = [Int32](repeating: 0, count: n)
+            bestIoU = [Float](repeating: 0, count: n)
+            bestBox = [Int32](repeating: -1, count: n)
+        } else {
+            for i in 0..<n { bestIoU[i] = 0; bestBox[i] = -1 }
+        }
+    }
+
+    mutating func count() {
+        var p = 0, g = 0
+        for m in matches { if m >= 0 { p += 1 } else if m == AnchorAssignment.ignored { g += 1 } }
+        positiveCount = p; ignoredCount = g; negativeCount = matches.count - p - g
+    }
+
+    /// Classification target of anchor `i`: class index 0..<K of its box, −1 background, −2 ignored.
+    public func classTarget(_ i: Int, classes: [Int32]) -> Int32 {
+        let m = matches[i]
+        return m >= 0 ? classes[Int(m)] : m
+    }
+}
