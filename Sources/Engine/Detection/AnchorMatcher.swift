@@ -61,11 +61,13 @@ public struct AnchorMatcher: Hashable, Sendable {
         var gtBest = [Float](repeating: 0, count: gt.count)
         let fg = foregroundIoU, bg = backgroundIoU
         // Work on local arrays (moved out of `out`, so no copy) to keep accesses exclusive.
-        var bestIoU: [Float] = [], bestBox: [Int32] = [], matchArr: [Int32] = []
+        var bestIoU: [Float] = [], bestBox: [Int32] = [], matchArr: [Int32] = [], boxBest: [Float] = []
+        var positives = 0, ignored = 0
         swap(&bestIoU, &out.bestIoU); swap(&bestBox, &out.bestBox); swap(&matchArr, &out.matches)
         defer {
             swap(&bestIoU, &out.bestIoU); swap(&bestBox, &out.bestBox); swap(&matchArr, &out.matches)
-            out.count()
+            out.boxBestIoU = boxBest
+            out.positiveCount = positives; out.ignoredCount = ignored; out.negativeCount = n - positives - ignored
         }
 
         anchors.x1.withUnsafeBufferPointer { ax1 in
@@ -84,19 +86,31 @@ public struct AnchorMatcher: Hashable, Sendable {
                 var bj: Float = 0
                 let jj = Int32(j)
                 Self.forEachRun(anchors, gx1, gy1, gx2, gy2) { s, e in
-                    for i in s..<e {
+                    var i = s
+                    var bj16 = SIMD16<Float>(repeating: 0)
+                    while i + 16 <= e {
+                        let iou = Self.iou16(ax1, ay1, ax2, ay2, aa, i, gx1, gy1, gx2, gy2, ga)
+                        let b = UnsafeRawPointer(best.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+                        let better = iou .> b
+                        UnsafeMutableRawPointer(best.baseAddress! + i).storeBytes(of: b.replacing(with: iou, where: better), as: SIMD16<Float>.self)
+                        let g = UnsafeRawPointer(arg.baseAddress! + i).loadUnaligned(as: SIMD16<Int32>.self)
+                        UnsafeMutableRawPointer(arg.baseAddress! + i).storeBytes(of: g.replacing(with: jj, where: better), as: SIMD16<Int32>.self)
+                        bj16 = bj16.replacing(with: iou, where: iou .> bj16)
+                        i += 16
+                    }
+                    bj = max(bj, bj16.max())
+                    while i < e {
                         let iou = boxIoU(ax1[i], ay1[i], ax2[i], ay2[i], aa[i], gx1, gy1, gx2, gy2, ga)
                         if iou > best[i] { best[i] = iou; arg[i] = jj }
                         bj = max(bj, iou)
+                        i += 1
                     }
                 }
                 gtBest[j] = bj
             }
-            // 2. Thresholds.
-            for i in 0..<n {
-                let q = best[i]
-                matches[i] = q >= fg ? arg[i] : (q < bg ? AnchorAssignment.background : AnchorAssignment.ignored)
-            }
+            boxBest = gtBest
+            // 2. Thresholds (counting as we go; passes 3 and 4 adjust the counts per change).
+            (positives, ignored) = Self.threshold(best.baseAddress!, arg.baseAddress!, matches.baseAddress!, n, fg: fg, bg: bg)
             // 3. Low-quality matches.
             if lowQuality != .none {
                 let requireBand = lowQuality == .detectron
@@ -105,8 +119,21 @@ public struct AnchorMatcher: Hashable, Sendable {
                     let ga = (gx2 - gx1) * (gy2 - gy1)
                     let bj = gtBest[j]
                     Self.forEachRun(anchors, gx1, gy1, gx2, gy2) { s, e in
-                        for i in s..<e where boxIoU(ax1[i], ay1[i], ax2[i], ay2[i], aa[i], gx1, gy1, gx2, gy2, ga) == bj {
-                            if !requireBand || best[i] >= bg { matches[i] = arg[i] }
+                        var i = s
+                        while i < e {
+                            // Blocks of 16 with no tie are skipped without looking at single anchors.
+                            if i + 16 <= e, !any(Self.iou16(ax1, ay1, ax2, ay2, aa, i, gx1, gy1, gx2, gy2, ga) .== bj) {
+                                i += 16; continue
+                            }
+                            let end = min(e, i + 16)
+                            for t in i..<end where boxIoU(ax1[t], ay1[t], ax2[t], ay2[t], aa[t], gx1, gy1, gx2, gy2, ga) == bj {
+                                if (!requireBand || best[t] >= bg) && matches[t] < 0 {
+                                    positives += 1
+                                    if matches[t] == AnchorAssignment.ignored { ignored -= 1 }
+                                    matches[t] = arg[t]
+                                }
+                            }
+                            i = end
                         }
                     }
                 }
@@ -120,12 +147,76 @@ public struct AnchorMatcher: Hashable, Sendable {
                         for i in s..<e where matches[i] == AnchorAssignment.background {
                             if boxIntersectionOverFirst(ax1[i], ay1[i], ax2[i], ay2[i], aa[i], gx1, gy1, gx2, gy2) > minOverlap {
                                 matches[i] = AnchorAssignment.ignored
+                                ignored += 1
                             }
                         }
                     }
                 }
             }
         } } } } } } } }
+    }
+
+    /// Labels every anchor from its best IoU; returns (foreground, ignored) counts.
+    static func threshold(_ best: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>,
+                          _ matches: UnsafeMutablePointer<Int32>, _ n: Int, fg: Float, bg: Float) -> (Int, Int) {
+        // Explicit SIMD with `.<` masks only (LLVM turns scalar selects back into branches, and
+        // `.>=`, `.!` lower to lane loops). Since bg ≤ fg: ignored = #(q < fg) − #(q < bg).
+        var i = 0
+        var notFg16 = SIMD16<Int32>(repeating: 0), bg16 = SIMD16<Int32>(repeating: 0)
+        let zero = SIMD16<Int32>(repeating: 0), one = SIMD16<Int32>(repeating: 1)
+        let bgLabel = SIMD16<Int32>(repeating: AnchorAssignment.background)
+        let ignoredLabel = SIMD16<Int32>(repeating: AnchorAssignment.ignored)
+        let fgv = SIMD16<Float>(repeating: fg), bgv = SIMD16<Float>(repeating: bg)
+        while i + 16 <= n {
+            let q = UnsafeRawPointer(best + i).loadUnaligned(as: SIMD16<Float>.self)
+            let a = UnsafeRawPointer(arg + i).loadUnaligned(as: SIMD16<Int32>.self)
+            let notFg = q .< fgv, isBg = q .< bgv
+            let m = a.replacing(with: ignoredLabel.replacing(with: bgLabel, where: isBg), where: notFg)
+            UnsafeMutableRawPointer(matches + i).storeBytes(of: m, as: SIMD16<Int32>.self)
+            notFg16 &+= zero.replacing(with: one, where: notFg)
+            bg16 &+= zero.replacing(with: one, where: isBg)
+            i += 16
+        }
+        let notFgCount = notFg16.wrappedSum(), bgCount = bg16.wrappedSum()
+        var p = Int32(i) - notFgCount, g = notFgCount - bgCount
+        while i < n {
+            let q = best[i]
+            matches[i] = q >= fg ? arg[i] : (q < bg ? AnchorAssignment.background : AnchorAssignment.ignored)
+            p &+= q >= fg ? 1 : 0
+            g &+= matches[i] == AnchorAssignment.ignored ? 1 : 0
+            i += 1
+        }
+        return (Int(p), Int(g))
+    }
+
+    /// `boxIoU` of anchors i..<i+16 with one box, lane by lane the same IEEE operations.
+    @inline(__always)
+    static func iou16(_ ax1: UnsafeBufferPointer<Float>, _ ay1: UnsafeBufferPointer<Float>, _ ax2: UnsafeBufferPointer<Float>,
+                      _ ay2: UnsafeBufferPointer<Float>, _ aa: UnsafeBufferPointer<Float>, _ i: Int,
+                      _ gx1: Float, _ gy1: Float, _ gx2: Float, _ gy2: Float, _ ga: Float) -> SIMD16<Float> {
+        @inline(__always) func load(_ p: UnsafeBufferPointer<Float>) -> SIMD16<Float> {
+            UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        let zero = SIMD16<Float>(repeating: 0)
+        let iw = Self.vmax(Self.vmin(load(ax2), gx2) - Self.vmax(load(ax1), gx1), 0)
+        let ih = Self.vmax(Self.vmin(load(ay2), gy2) - Self.vmax(load(ay1), gy1), 0)
+        let inter = iw * ih
+        let union = load(aa) + SIMD16(repeating: ga) - inter
+        return zero.replacing(with: inter / union, where: union .> zero)
+    }
+
+    /// Lane-wise Swift.min(a, b) / Swift.max(a, b) by compare-and-select (the standard library's
+    /// pointwiseMin/Max are not vectorised).
+    @inline(__always)
+    static func vmin(_ a: SIMD16<Float>, _ b: Float) -> SIMD16<Float> {
+        let v = SIMD16(repeating: b)
+        return a.replacing(with: v, where: v .< a)
+    }
+
+    @inline(__always)
+    static func vmax(_ a: SIMD16<Float>, _ b: Float) -> SIMD16<Float> {
+        let v = SIMD16(repeating: b)
+        return a.replacing(with: v, where: v .> a)
     }
 
     @inline(__always)
@@ -168,6 +259,8 @@ public struct AnchorAssignment: Sendable {
     public internal(set) var matches: [Int32] = []
     /// Per anchor: best IoU with any non-crowd box (0 if none overlaps).
     public internal(set) var bestIoU: [Float] = []
+    /// Per ground-truth box: its best IoU with any anchor (0 for crowd and empty boxes).
+    public internal(set) var boxBestIoU: [Float] = []
     /// Per anchor: first box reaching `bestIoU` (−1 if none overlaps); scratch for the rules.
     var bestBox: [Int32] = []
     public internal(set) var positiveCount = 0
@@ -186,9 +279,12 @@ public struct AnchorAssignment: Sendable {
         }
     }
 
-    mutating func count() {
+    /// Counts recomputed from `matches` (the matcher maintains them incrementally; tests compare).
+    mutating func recount() {
         var p = 0, g = 0
-        for m in matches { if m >= 0 { p += 1 } else if m == AnchorAssignment.ignored { g += 1 } }
+        matches.withUnsafeBufferPointer { m in
+            for v in m { p &+= v >= 0 ? 1 : 0; g &+= v == AnchorAssignment.ignored ? 1 : 0 }
+        }
         positiveCount = p; ignoredCount = g; negativeCount = matches.count - p - g
     }
 
