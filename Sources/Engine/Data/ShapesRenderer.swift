@@ -10,11 +10,20 @@ public enum ShapesRenderer {
     /// Renders `scene` into a `width` × `height` RGB image at `scale` output pixels per dataset pixel.
     public static func render(_ scene: ShapesScene, width: Int, height: Int, scale: Double,
                               originX: Double = 0, originY: Double = 0) -> PixelImage {
+        render(scene, width: width, height: height, scale: scale, originX: originX, originY: originY, reference: false)
+    }
+
+    /// `reference` draws every pixel of every item by its signed distance (slow; for tests).
+    static func render(_ scene: ShapesScene, width: Int, height: Int, scale: Double,
+                       originX: Double, originY: Double, reference: Bool) -> PixelImage {
+        precondition(width > 0 && height > 0 && scale > 0, "render needs a positive size and scale")
         var planes = [Float](repeating: 0, count: 3 * width * height)
         planes.withUnsafeMutableBufferPointer { buf in
             let view = Viewport(width: width, height: height, scale: scale, originX: originX, originY: originY)
             drawBackground(scene, view, buf)
-            for item in scene.items { draw(item, view, buf) }
+            for item in scene.items {
+                if reference { drawReference(item, view, buf) } else { draw(item, view, buf) }
+            }
         }
         return quantizeWithGrain(planes, scene.background, width: width, height: height)
     }

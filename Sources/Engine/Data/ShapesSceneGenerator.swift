@@ -91,6 +91,8 @@ struct ShapesSceneBuilder {
     var objects: [SceneObject] = []
     /// Unclipped boxes of annotated objects (and crowd regions), for the occlusion rule.
     var occludable: [(Double, Double, Double, Double)] = []
+    /// Category of each `occludable` entry.
+    var occludableCategory: [ShapeCategory] = []
     let maxTries = 40
 
     init(config: ShapesConfig, background: ShapesBackground) {
@@ -109,6 +111,16 @@ struct ShapesSceneBuilder {
         for (a0, b0, a1, b1) in occludable {
             let iw = max(0, min(a1, x1) - max(a0, x0)), ih = max(0, min(b1, y1) - max(b0, y0))
             if iw * ih > config.maxOcclusion * (a1 - a0) * (b1 - b0) { return true }
+        }
+        return false
+    }
+
+    /// Whether a new object of `category` would overlap one of the same category by more than
+    /// 10% of the smaller box (a star nested in a star reads as one odd shape, not two stars).
+    func overlapsSameCategory(_ category: ShapeCategory, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Bool {
+        for (k, (a0, b0, a1, b1)) in occludable.enumerated() where occludableCategory[k] == category {
+            let iw = max(0, min(a1, x1) - max(a0, x0)), ih = max(0, min(b1, y1) - max(b0, y0))
+            if iw * ih > 0.1 * min((a1 - a0) * (b1 - b0), (x1 - x0) * (y1 - y0)) { return true }
         }
         return false
     }
@@ -134,12 +146,12 @@ struct ShapesSceneBuilder {
         let truncate = rng.uniform() < config.truncationFraction
         for _ in 0..<maxTries {
             let (x0, y0) = position(&rng, bw, bh, truncate: truncate)
-            if occludesTooMuch(x0, y0, x0 + bw, y0 + bh) { continue }
+            if occludesTooMuch(x0, y0, x0 + bw, y0 + bh) || overlapsSameCategory(category, x0, y0, x0 + bw, y0 + bh) { continue }
             let outline = category.outline(&rng)
             let fill = category.fill(&rng, base: baseColor(x0, y0, x0 + bw, y0 + bh), aspect: bh / bw)
             items.append(ShapeItem(role: .object(category), x0: x0, y0: y0, x1: x0 + bw, y1: y0 + bh,
                                    outline: outline, fill: fill, opacity: 1))
-            occludable.append((x0, y0, x0 + bw, y0 + bh))
+            occludable.append((x0, y0, x0 + bw, y0 + bh)); occludableCategory.append(category)
             annotate(category, x0, y0, x0 + bw, y0 + bh, crowd: false)
             return
         }
@@ -157,7 +169,7 @@ struct ShapesSceneBuilder {
         let rw = rng.uniform(70, 160), rh = rng.uniform(50, 120)
         for _ in 0..<maxTries {
             let (x0, y0) = position(&rng, rw, rh, truncate: false)
-            if occludesTooMuch(x0, y0, x0 + rw, y0 + rh) { continue }
+            if occludesTooMuch(x0, y0, x0 + rw, y0 + rh) || overlapsSameCategory(c, x0, y0, x0 + rw, y0 + rh) { continue }
             let n = 6 + rng.int(below: 9)
             var u0 = Double.infinity, v0 = Double.infinity, u1 = -Double.infinity, v1 = -Double.infinity
             for _ in 0..<n {
@@ -169,7 +181,7 @@ struct ShapesSceneBuilder {
                                        outline: outline, fill: fill, opacity: 1))
                 u0 = min(u0, mx); v0 = min(v0, my); u1 = max(u1, mx + bw); v1 = max(v1, my + bh)
             }
-            occludable.append((u0, v0, u1, v1))
+            occludable.append((u0, v0, u1, v1)); occludableCategory.append(c)
             annotate(c, u0, v0, u1, v1, crowd: true)
             return
         }
