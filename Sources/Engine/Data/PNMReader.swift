@@ -36,16 +36,17 @@ public enum PNMReader {
         }
         r.pos = 2
         let width = try r.number("width")
+        let sizeAt = r.tokenStart
         let height = try r.number("height")
         let maxval = try r.number("maxval")
         guard width > 0, height > 0 else {
-            throw ImageFileError(file: file, offset: r.pos, "image size \(width)×\(height): width and height must be positive")
+            throw ImageFileError(file: file, offset: sizeAt, "image size \(width)×\(height): width and height must be positive")
         }
         guard width <= maxPixels / height else {
-            throw ImageFileError(file: file, offset: r.pos, "image size \(width)×\(height) exceeds the limit of \(maxPixels) pixels")
+            throw ImageFileError(file: file, offset: sizeAt, "image size \(width)×\(height) exceeds the limit of \(maxPixels) pixels")
         }
         guard (1...65535).contains(maxval) else {
-            throw ImageFileError(file: file, offset: r.pos, "maxval \(maxval) out of range: expected 1…65535")
+            throw ImageFileError(file: file, offset: r.tokenStart, "maxval \(maxval) out of range: expected 1…65535")
         }
         let count = width * height * channels
         var pixels = [UInt8](repeating: 0, count: count)
@@ -70,10 +71,9 @@ public enum PNMReader {
             }
         } else {
             for i in 0..<count {
-                let at = r.pos
                 let v = try r.number("sample \(i + 1) of \(count)")
                 guard v <= maxval else {
-                    throw ImageFileError(file: file, offset: at, "sample \(v) exceeds maxval \(maxval)")
+                    throw ImageFileError(file: file, offset: r.tokenStart, "sample \(v) exceeds maxval \(maxval)")
                 }
                 pixels[i] = scaled(v, maxval)
             }
@@ -91,6 +91,8 @@ public enum PNMReader {
         let bytes: [UInt8]
         let file: String
         var pos = 0
+        /// Offset of the last number read.
+        var tokenStart = 0
 
         static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
 
@@ -104,6 +106,7 @@ public enum PNMReader {
                 throw ImageFileError(file: file, offset: pos, "unexpected end of file: expected \(what)")
             }
             let start = pos
+            tokenStart = start
             var v = 0
             while pos < bytes.count, (0x30...0x39).contains(bytes[pos]) {
                 v = v * 10 + Int(bytes[pos] - 0x30)
