@@ -87,16 +87,21 @@ public struct PixelImage: Hashable, Sendable {
                                    flipped: Bool = false) {
         precondition(out.count >= 3 * width * height, "output buffer too small")
         let n = width * height
-        let ch = channels
-        for c in 0..<3 {
-            let scale = 1 / (255 * normalization.std[c]), shift = -normalization.mean[c] / normalization.std[c]
-            let src = ch == 1 ? 0 : c
-            pixels.withUnsafeBufferPointer { p in
+        let ch = channels, w = width
+        pixels.withUnsafeBufferPointer { p in
+            for c in 0..<3 {
+                let scale = 1 / (255 * normalization.std[c]), shift = -normalization.mean[c] / normalization.std[c]
+                let src = p.baseAddress! + (ch == 1 ? 0 : c)
                 for y in 0..<height {
-                    let row = y * width
-                    for x in 0..<width {
-                        let sx = flipped ? width - 1 - x : x
-                        out[c * n + row + x] = Float(p[(row + sx) * ch + src]) * scale + shift
+                    let dst = out.baseAddress! + (c &* n &+ y &* w)
+                    let row = src + (y &* w &* ch)
+                    // Separate loops per direction and channel count keep the inner loop branch-free.
+                    if flipped {
+                        if ch == 3 { for x in 0..<w { dst[x] = Float(row[(w &- 1 &- x) &* 3]) * scale + shift } }
+                        else { for x in 0..<w { dst[x] = Float(row[w &- 1 &- x]) * scale + shift } }
+                    } else {
+                        if ch == 3 { for x in 0..<w { dst[x] = Float(row[x &* 3]) * scale + shift } }
+                        else { for x in 0..<w { dst[x] = Float(row[x]) * scale + shift } }
                     }
                 }
             }

@@ -152,10 +152,22 @@ public enum ShapesRenderer {
                         : (h == PixelRegion.near && o != PixelRegion.outside ? PixelRegion.near : o)
                 }
             }
-            for k in 0..<count where outerClass[k] != PixelRegion.outside {
-                let px = g.px0 + k
-                let cover: Float = outerClass[k] == PixelRegion.inside ? g.opacity : g.coverage(Double(px) + 0.5, y)
-                g.blend(px: px, py: py, cover: cover, view, buf)
+            // Runs of equal class: inside runs of a solid fill blend one colour in a tight loop.
+            var k = 0
+            while k < count {
+                let c = outerClass[k]
+                var e = k + 1
+                while e < count, outerClass[e] == c { e += 1 }
+                if c == PixelRegion.inside {
+                    if case let .solid(color) = g.fill {
+                        g.blendSpan(py: py, from: g.px0 + k, to: g.px0 + e, color: color, cover: g.opacity, view, buf)
+                    } else {
+                        for q in k..<e { g.blend(px: g.px0 + q, py: py, cover: g.opacity, view, buf) }
+                    }
+                } else if c == PixelRegion.near {
+                    for q in k..<e { g.blend(px: g.px0 + q, py: py, cover: g.coverage(Double(g.px0 + q) + 0.5, y), view, buf) }
+                }
+                k = e
             }
         }
     }
@@ -209,6 +221,18 @@ struct ItemGeometry {
         var d = outer.distance(x, y)
         if let hole { d = max(d, -hole.distance(x, y)) }
         return Float(min(1, max(0, 0.5 - d * invRamp))) * opacity
+    }
+
+    /// `blend` of one colour over pixels from..<to of row py (same arithmetic, vectorisable).
+    @inline(__always)
+    func blendSpan(py: Int, from: Int, to: Int, color c: RGB, cover: Float, _ view: ShapesRenderer.Viewport,
+                   _ buf: UnsafeMutableBufferPointer<Float>) {
+        let n = view.width &* view.height
+        let base = buf.baseAddress! + py &* view.width
+        let r = base, g = base + n, b = base + 2 &* n
+        for o in from..<to { r[o] += (c.r - r[o]) * cover }
+        for o in from..<to { g[o] += (c.g - g[o]) * cover }
+        for o in from..<to { b[o] += (c.b - b[o]) * cover }
     }
 
     @inline(__always)
@@ -326,12 +350,23 @@ struct PixelRegion {
             }
         }
         scratch.sort()
-        // Parity walk: a pixel is inside when an odd number of intercepts lie strictly right of it.
-        var next = 0
-        for k in 0..<count {
-            let x = Double(px0 + k) + 0.5
-            while next < scratch.count, scratch[next] <= x { next += 1 }
-            cls[k] = (scratch.count - next) & 1 == 1 ? PixelRegion.inside : PixelRegion.outside
+        // Parity: a pixel centre x is inside when an odd number of intercepts s satisfy s > x.
+        // Between consecutive sorted intercepts that number is constant: fill each run at once,
+        // with the run's first pixel found by the exact predicate (no rounding surprises).
+        for q in 0..<count { cls[q] = PixelRegion.outside }
+        let m = scratch.count
+        var start = 0                       // first pixel index (relative) with centre ≥ previous intercept
+        for k in 0...m {
+            var end = count                 // first pixel with centre ≥ scratch[k]
+            if k < m {
+                let sk = scratch[k]
+                var p = max(start, min(count, Int((sk - 0.5 - Double(px0)).rounded(.up))))
+                while p > start, Double(px0 + p - 1) + 0.5 >= sk { p -= 1 }
+                while p < count, Double(px0 + p) + 0.5 < sk { p += 1 }
+                end = p
+            }
+            if (m - k) & 1 == 1, start < end { for q in start..<end { cls[q] = PixelRegion.inside } }
+            start = max(start, end)
         }
         // Near: pixels within `reach` (plus a pixel of slack) of the part of an edge inside the band |Y − y| ≤ reach.
         edges.withUnsafeBufferPointer { e in

@@ -219,7 +219,7 @@ struct ShapesSceneBuilder {
         // Faint, with a wide soft edge: a texture on the background, not an object outline.
         var item = ShapeItem(role: .clutter, x0: x0, y0: y0, x1: x0 + bw, y1: y0 + bh,
                              outline: outline, fill: fill, opacity: Float(rng.uniform(0.08, 0.22)))
-        item.softness = rng.uniform(16, 40)
+        item.softness = rng.uniform(6, 16)
         items.append(item)
     }
 

@@ -85,9 +85,14 @@ public struct ImbalanceReport: Hashable, Sendable {
     }
 
     /// Column names of `markdownRow`.
-    public static let markdownHeader =
-        "| scale | input | A | anchors/img | pos/img | ignored/img | neg/img | neg:pos | pos/object | objects w/o pos | best IoU < 0.5 |\n" +
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    public static let markdownHeader = markdownHeader(leading: [])
+
+    /// The header with extra leading columns (rows then start with "| value " per extra column).
+    public static func markdownHeader(leading: [String]) -> String {
+        let names = leading + ["scale", "input", "A", "anchors/img", "pos/img", "ignored/img", "neg/img", "neg:pos",
+                               "pos/object", "objects w/o pos", "best IoU < 0.5"]
+        return "| " + names.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: names.count)
+    }
 
     /// One Markdown table row of the anchor statistics.
     public var markdownRow: String {
