@@ -29,4 +29,17 @@ final class ImbalanceReportTests: XCTestCase {
         }
         print(try DatasetReport.markdown())
     }
+
+    /// Exports the val split as PNG and PPM folders for `tools/check_export.py`; skipped unless
+    /// FOCAL_EXPORT_DIR is set (`tools/check_export.sh` sets it).
+    func testExportForTools() throws {
+        guard let dir = ProcessInfo.processInfo.environment["FOCAL_EXPORT_DIR"] else {
+            throw XCTSkip("set FOCAL_EXPORT_DIR to export the val split for tools/check_export.py")
+        }
+        let count = Int(ProcessInfo.processInfo.environment["FOCAL_EXPORT_IMAGES"] ?? "") ?? 250
+        let val = ShapesDataset(split: .val, count: count)
+        let root = URL(fileURLWithPath: dir)
+        try DatasetExporter.export(val, to: root.appendingPathComponent("png"), format: .png)
+        try DatasetExporter.export(val, to: root.appendingPathComponent("ppm"), format: .ppm)
+    }
 }

@@ -57,6 +57,10 @@ final class NMSTests: XCTestCase {
         // Identical boxes: the first (lower index on equal scores) survives; IoU exactly at the threshold keeps both.
         XCTAssertEqual(NMS.greedy(boxes: [0, 0, 10, 10, 0, 0, 10, 10], scores: [0.5, 0.5], iouThreshold: 0.5), [0])
         XCTAssertEqual(NMS.greedy(boxes: [0, 0, 10, 10, 0, 0, 10, 5], scores: [0.9, 0.8], iouThreshold: 0.5), [0, 1])
+        // Order: NaN last, −0 and +0 equal (index decides), negative scores below zero.
+        let far: [Float] = (0..<5).flatMap { i -> [Float] in let x = Float(i) * 100; return [x, 0, x + 10, 10] }
+        XCTAssertEqual(NMS.greedy(boxes: far, scores: [.nan, -0.0, 0, -1, 2], iouThreshold: 0.5), [4, 1, 2, 3, 0])
+        XCTAssertEqual(NMS.descendingOrder([.nan, -0.0, 0, -1, 2]), [4, 1, 2, 3, 0])
         // Degenerate (zero-area) boxes never suppress anything.
         XCTAssertEqual(NMS.greedy(boxes: [0, 0, 0, 0, 0, 0, 0, 0], scores: [1, 0.5], iouThreshold: 0.1), [0, 1])
     }

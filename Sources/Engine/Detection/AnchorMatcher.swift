@@ -89,7 +89,7 @@ public struct AnchorMatcher: Hashable, Sendable {
                     var i = s
                     var bj16 = SIMD16<Float>(repeating: 0)
                     while i + 16 <= e {
-                        let iou = Self.iou16(ax1, ay1, ax2, ay2, aa, i, gx1, gy1, gx2, gy2, ga)
+                        let iou = boxIoU16(ax1, ay1, ax2, ay2, aa, i, gx1, gy1, gx2, gy2, ga)
                         let b = UnsafeRawPointer(best.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
                         let better = iou .> b
                         UnsafeMutableRawPointer(best.baseAddress! + i).storeBytes(of: b.replacing(with: iou, where: better), as: SIMD16<Float>.self)
@@ -122,7 +122,7 @@ public struct AnchorMatcher: Hashable, Sendable {
                         var i = s
                         while i < e {
                             // Blocks of 16 with no tie are skipped without looking at single anchors.
-                            if i + 16 <= e, !any(Self.iou16(ax1, ay1, ax2, ay2, aa, i, gx1, gy1, gx2, gy2, ga) .== bj) {
+                            if i + 16 <= e, !any(boxIoU16(ax1, ay1, ax2, ay2, aa, i, gx1, gy1, gx2, gy2, ga) .== bj) {
                                 i += 16; continue
                             }
                             let end = min(e, i + 16)
@@ -187,36 +187,6 @@ public struct AnchorMatcher: Hashable, Sendable {
             i += 1
         }
         return (Int(p), Int(g))
-    }
-
-    /// `boxIoU` of anchors i..<i+16 with one box, lane by lane the same IEEE operations.
-    @inline(__always)
-    static func iou16(_ ax1: UnsafeBufferPointer<Float>, _ ay1: UnsafeBufferPointer<Float>, _ ax2: UnsafeBufferPointer<Float>,
-                      _ ay2: UnsafeBufferPointer<Float>, _ aa: UnsafeBufferPointer<Float>, _ i: Int,
-                      _ gx1: Float, _ gy1: Float, _ gx2: Float, _ gy2: Float, _ ga: Float) -> SIMD16<Float> {
-        @inline(__always) func load(_ p: UnsafeBufferPointer<Float>) -> SIMD16<Float> {
-            UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
-        }
-        let zero = SIMD16<Float>(repeating: 0)
-        let iw = Self.vmax(Self.vmin(load(ax2), gx2) - Self.vmax(load(ax1), gx1), 0)
-        let ih = Self.vmax(Self.vmin(load(ay2), gy2) - Self.vmax(load(ay1), gy1), 0)
-        let inter = iw * ih
-        let union = load(aa) + SIMD16(repeating: ga) - inter
-        return zero.replacing(with: inter / union, where: union .> zero)
-    }
-
-    /// Lane-wise Swift.min(a, b) / Swift.max(a, b) by compare-and-select (the standard library's
-    /// pointwiseMin/Max are not vectorised).
-    @inline(__always)
-    static func vmin(_ a: SIMD16<Float>, _ b: Float) -> SIMD16<Float> {
-        let v = SIMD16(repeating: b)
-        return a.replacing(with: v, where: v .< a)
-    }
-
-    @inline(__always)
-    static func vmax(_ a: SIMD16<Float>, _ b: Float) -> SIMD16<Float> {
-        let v = SIMD16(repeating: b)
-        return a.replacing(with: v, where: v .> a)
     }
 
     @inline(__always)

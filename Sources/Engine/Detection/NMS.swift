@@ -30,51 +30,95 @@ public enum NMS {
         }
     }
 
+    /// Sort key: descending score, then ascending index, NaN last, as an unsigned integer.
+    @inline(__always)
+    static func key(_ score: Float, _ index: Int) -> UInt64 {
+        let b = score == 0 ? 0 : score.bitPattern   // −0 sorts with +0
+        let ordered: UInt32 = score.isNaN ? 0 : (b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000)
+        return UInt64(ordered) << 32 | UInt64(UInt32.max - UInt32(truncatingIfNeeded: index))
+    }
+
     static func run(boxes: [Float], scores: [Float], classes: [Int32]?, iouThreshold: Float, maxOutput: Int) -> [Int] {
-        let order = descendingOrder(scores)
         var keep: [Int] = []
-        guard maxOutput > 0 else { return keep }
+        guard maxOutput > 0, !scores.isEmpty else { return keep }
+        precondition(scores.count < Int(UInt32.max), "too many boxes")
+        // Candidates come off a max-heap of keys in order, so only the visited part is sorted
+        // (OHEM keeps a few hundred of ~10⁴–10⁵ anchors).
+        var heap = (0..<scores.count).map { key(scores[$0], $0) }
+        heapify(&heap)
         // Kept boxes per class (structure of arrays), class 0 only when not batched.
         var classSlot: [Int32: Int] = [:]
-        var kx1: [[Float]] = [], ky1: [[Float]] = [], kx2: [[Float]] = [], ky2: [[Float]] = [], ka: [[Float]] = []
-        for i in order {
+        var kept: [KeptBoxes] = []
+        while !heap.isEmpty {
+            let i = Int(UInt32.max - UInt32(truncatingIfNeeded: popMax(&heap)))
             let c = classes?[i] ?? 0
             let slot: Int
-            if let s = classSlot[c] { slot = s } else {
-                slot = kx1.count; classSlot[c] = slot
-                kx1.append([]); ky1.append([]); kx2.append([]); ky2.append([]); ka.append([])
-            }
+            if let s = classSlot[c] { slot = s } else { slot = kept.count; classSlot[c] = slot; kept.append(KeptBoxes()) }
             let x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3]
             let area = (x2 - x1) * (y2 - y1)
-            if !overlapsKept(x1, y1, x2, y2, area, kx1[slot], ky1[slot], kx2[slot], ky2[slot], ka[slot], iouThreshold) {
+            if !kept[slot].overlaps(x1, y1, x2, y2, area, iouThreshold) {
                 keep.append(i)
                 if keep.count >= maxOutput { break }
-                kx1[slot].append(x1); ky1[slot].append(y1); kx2[slot].append(x2); ky2[slot].append(y2); ka[slot].append(area)
+                kept[slot].append(x1, y1, x2, y2, area)
             }
         }
         return keep
     }
 
-    @inline(__always)
-    static func overlapsKept(_ x1: Float, _ y1: Float, _ x2: Float, _ y2: Float, _ area: Float,
-                             _ kx1: [Float], _ ky1: [Float], _ kx2: [Float], _ ky2: [Float], _ ka: [Float],
-                             _ threshold: Float) -> Bool {
-        let n = kx1.count
-        return kx1.withUnsafeBufferPointer { p1 in ky1.withUnsafeBufferPointer { q1 in
-            kx2.withUnsafeBufferPointer { p2 in ky2.withUnsafeBufferPointer { q2 in ka.withUnsafeBufferPointer { pa in
-                var k = 0
-                while k < n {
-                    // Blocks of 16 without early exit vectorise; exit between blocks.
-                    let e = min(n, k + 16)
-                    var hit = false
-                    for t in k..<e {
-                        hit = hit || boxIoU(p1[t], q1[t], p2[t], q2[t], pa[t], x1, y1, x2, y2, area) > threshold
+    /// Kept boxes of one class as coordinate arrays.
+    struct KeptBoxes {
+        var x1: [Float] = [], y1: [Float] = [], x2: [Float] = [], y2: [Float] = [], area: [Float] = []
+
+        mutating func append(_ a: Float, _ b: Float, _ c: Float, _ d: Float, _ e: Float) {
+            x1.append(a); y1.append(b); x2.append(c); y2.append(d); area.append(e)
+        }
+
+        /// Whether any kept box has IoU > threshold with the given box (16 at a time, then the rest).
+        func overlaps(_ bx1: Float, _ by1: Float, _ bx2: Float, _ by2: Float, _ barea: Float, _ threshold: Float) -> Bool {
+            let n = x1.count
+            return x1.withUnsafeBufferPointer { p1 in y1.withUnsafeBufferPointer { q1 in
+                x2.withUnsafeBufferPointer { p2 in y2.withUnsafeBufferPointer { q2 in area.withUnsafeBufferPointer { pa in
+                    var k = 0
+                    let t = SIMD16<Float>(repeating: threshold)
+                    while k + 16 <= n {
+                        if any(boxIoU16(p1, q1, p2, q2, pa, k, bx1, by1, bx2, by2, barea) .> t) { return true }
+                        k += 16
                     }
-                    if hit { return true }
-                    k = e
-                }
-                return false
-            } } } }
+                    while k < n {
+                        if boxIoU(p1[k], q1[k], p2[k], q2[k], pa[k], bx1, by1, bx2, by2, barea) > threshold { return true }
+                        k += 1
+                    }
+                    return false
+                } } } }
+            }
+        }
+    }
+
+    static func heapify(_ h: inout [UInt64]) {
+        var i = h.count / 2 - 1
+        while i >= 0 { siftDown(&h, i); i -= 1 }
+    }
+
+    static func popMax(_ h: inout [UInt64]) -> UInt64 {
+        let top = h[0]
+        let last = h.removeLast()
+        if !h.isEmpty { h[0] = last; siftDown(&h, 0) }
+        return top
+    }
+
+    static func siftDown(_ h: inout [UInt64], _ start: Int) {
+        let n = h.count
+        h.withUnsafeMutableBufferPointer { p in
+            var i = start
+            let v = p[i]
+            while true {
+                var c = 2 * i + 1
+                if c >= n { break }
+                if c + 1 < n, p[c + 1] > p[c] { c += 1 }
+                if p[c] <= v { break }
+                p[i] = p[c]; i = c
+            }
+            p[i] = v
         }
     }
 }
