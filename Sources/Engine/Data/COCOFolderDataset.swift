@@ -86,11 +86,7 @@ public struct COCOFolderDataset: DetectionDataset {
 /// Decodes an image file by its content (not its extension): PNM (P2/P3/P5/P6) or PNG.
 public enum ImageFileReader {
     public static func read(_ url: URL) throws -> PixelImage {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageFileError(file: url.path, "cannot read the image file (\(error.localizedDescription))")
-        }
-        let bytes = [UInt8](data)
+        let bytes = try ImageFileError.readBytes(url, what: "image file")
         if bytes.count >= 2, bytes[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "7")).contains(bytes[1]) {
             return try PNMReader.decode(bytes, file: url.path)
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem with an image file or an image dataset, naming the file and the place.
 public struct ImageFileError: Error, CustomStringConvertible, Equatable {
     /// The file (or annotation source) the problem is in.
@@ -14,5 +16,14 @@ public struct ImageFileError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         if let offset { return "\(file): byte \(offset): \(message)" }
         return "\(file): \(message)"
+    }
+}
+
+extension ImageFileError {
+    /// The bytes of the file at `url`, or an error naming it.
+    static func readBytes(_ url: URL, what: String = "file") throws -> [UInt8] {
+        do { return [UInt8](try Data(contentsOf: url)) } catch {
+            throw ImageFileError(file: url.path, "cannot read the \(what) (\(error.localizedDescription))")
+        }
     }
 }

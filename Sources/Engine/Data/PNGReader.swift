@@ -7,11 +7,7 @@ public enum PNGReader {
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     public static func read(_ url: URL) throws -> PixelImage {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageFileError(file: url.path, "cannot read the file (\(error.localizedDescription))")
-        }
-        return try decode([UInt8](data), file: url.path)
+        try decode(ImageFileError.readBytes(url), file: url.path)
     }
 
     /// Decodes PNG bytes; `file` names the source in errors.

@@ -9,11 +9,7 @@ public enum PNMReader {
 
     /// Reads the file at `url`.
     public static func read(_ url: URL) throws -> PixelImage {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageFileError(file: url.path, "cannot read the file (\(error.localizedDescription))")
-        }
-        return try decode([UInt8](data), file: url.path)
+        try decode(ImageFileError.readBytes(url), file: url.path)
     }
 
     /// Decodes PNM bytes; `file` names the source in errors.
