@@ -17,8 +17,9 @@ public enum ShapesRenderer {
     static func render(_ scene: ShapesScene, width: Int, height: Int, scale: Double,
                        originX: Double, originY: Double, reference: Bool) -> PixelImage {
         precondition(width > 0 && height > 0 && scale > 0, "render needs a positive size and scale")
-        var planes = [Float](repeating: 0, count: 3 * width * height)
-        planes.withUnsafeMutableBufferPointer { buf in
+        // Every plane value is written by the background before anything reads it.
+        let planes = [Float](unsafeUninitializedCapacity: 3 * width * height) { buf, initialized in
+            initialized = 3 * width * height
             let view = Viewport(width: width, height: height, scale: scale, originX: originX, originY: originY)
             drawBackground(scene, view, buf)
             for item in scene.items {
@@ -101,9 +102,10 @@ public enum ShapesRenderer {
     static func quantizeWithGrain(_ planes: [Float], _ bg: ShapesBackground, width: Int, height: Int) -> PixelImage {
         let n = width * height
         let amp = bg.grainAmplitude
-        var planar = [UInt8](repeating: 0, count: 3 * n)
-        planes.withUnsafeBufferPointer { p in
-            planar.withUnsafeMutableBufferPointer { q in
+        // Two passes: planar quantisation vectorises; the interleaving store does not, so it is
+        // a plain byte copy.
+        let planar = [UInt8](unsafeUninitializedCapacity: 3 * n) { q, initialized in
+            planes.withUnsafeBufferPointer { p in
                 for py in 0..<height {
                     let hy = UInt32(truncatingIfNeeded: py) &* 0x1656_67B1 ^ bg.grainSeed
                     let row = py &* width
@@ -118,14 +120,15 @@ public enum ShapesRenderer {
                     }
                 }
             }
+            initialized = 3 * n
         }
-        var pixels = [UInt8](repeating: 0, count: 3 * n)
-        planar.withUnsafeBufferPointer { q in
-            pixels.withUnsafeMutableBufferPointer { out in
+        let pixels = [UInt8](unsafeUninitializedCapacity: 3 * n) { out, initialized in
+            planar.withUnsafeBufferPointer { q in
                 for o in 0..<n {
                     out[3 &* o] = q[o]; out[3 &* o &+ 1] = q[n &+ o]; out[3 &* o &+ 2] = q[2 &* n &+ o]
                 }
             }
+            initialized = 3 * n
         }
         return PixelImage(width: width, height: height, channels: 3, pixels: pixels)
     }
