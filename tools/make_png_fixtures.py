@@ -97,5 +97,12 @@ def main():
     good[idat + 10] ^= 0x55
     open(os.path.join(OUT, "corrupt_crc.png"), "wb").write(bytes(good))
 
+def bomb():
+    """A 1×1 RGB image whose IDAT inflates to 200 kB: the reader must stop, not allocate."""
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    data += chunk(b"IDAT", zlib.compress(bytes(200_000), 9)) + chunk(b"IEND", b"")
+    open(os.path.join(OUT, "oversized_idat.png"), "wb").write(data)
+
 if __name__ == "__main__":
+    bomb()
     main()

@@ -90,6 +90,16 @@ final class AnchorMatcherTests: XCTestCase {
         XCTAssertGreaterThan(ignore.ignoredCount, 10)
     }
 
+    func testCustomThresholds() throws {
+        XCTAssertThrowsError(try AnchorMatcher(foregroundIoU: 0.4, backgroundIoU: 0.5))
+        XCTAssertThrowsError(try AnchorMatcher(foregroundIoU: 0.5, backgroundIoU: 0))
+        // With fg 0.7 the 0.6 neighbours of a box equal to anchor (3, 3) are ignored, not positive.
+        let m = try AnchorMatcher(foregroundIoU: 0.7, backgroundIoU: 0.5, lowQuality: .none)
+        let r = m.match(gt([[12, 12, 44, 44]]), anchors: try grid())
+        XCTAssertEqual(r.positiveCount, 1)
+        XCTAssertEqual(r.matches[cell(4, 3)], AnchorAssignment.ignored)
+    }
+
     func testNoBoxesAllBackground() throws {
         let r = AnchorMatcher().match(gt([]), anchors: try grid())
         XCTAssertEqual(r.negativeCount, 64)

@@ -80,6 +80,9 @@ final class ImageIOTests: XCTestCase {
             let expected = try PNMReader.read(Self.fixture(name + "." + ext))
             XCTAssertEqual(png, expected, name)
         }
+        XCTAssertThrowsError(try PNGReader.read(Self.fixture("oversized_idat.png"))) { error in
+            XCTAssertTrue("\(error)".contains("decompresses to more than the 4 bytes the image needs"), "\(error)")
+        }
         XCTAssertThrowsError(try PNGReader.read(Self.fixture("corrupt_crc.png"))) { error in
             XCTAssertTrue("\(error)".contains("CRC mismatch in chunk IDAT"), "\(error)")
             XCTAssertTrue("\(error)".contains("corrupt_crc.png: byte "), "\(error)")

@@ -7,6 +7,8 @@ struct Inflate {
 
     private let input: [UInt8]
     private var pos: Int            // next byte
+    /// Output beyond this is an error (a corrupt or hostile stream cannot exhaust memory).
+    private var limit = Int.max
     private var bitBuffer: UInt32 = 0
     private var bitCount = 0
     private(set) var output: [UInt8] = []
@@ -21,6 +23,7 @@ struct Inflate {
         guard flg & 0x20 == 0 else { throw Failure(offset: 1, message: "zlib preset dictionaries are not supported") }
         var s = Inflate(input: input, pos: 2)
         s.output.reserveCapacity(expectedSize)
+        s.limit = expectedSize + 65_536
         try s.run()
         let end = s.pos   // byte-aligned after the final block
         guard end + 4 <= input.count else { throw Failure(offset: end, message: "missing Adler-32 at the end of the zlib stream") }
@@ -68,6 +71,7 @@ struct Inflate {
         guard pos + len <= input.count else { throw Failure(offset: pos, message: "truncated stored block") }
         output += input[pos..<(pos + len)]
         pos += len
+        try checkLimit()
     }
 
     /// A canonical Huffman code: number of codes per length and symbols ordered by code.
@@ -125,11 +129,17 @@ struct Inflate {
         return h
     }
 
+    private func checkLimit() throws {
+        if output.count > limit {
+            throw Failure(offset: pos, message: "decompresses to more than the \(limit - 65_536) bytes the image needs")
+        }
+    }
+
     private mutating func codes(_ lit: Huffman, _ dist: Huffman) throws {
         while true {
             let sym = try decode(lit)
             if sym < 256 { output.append(UInt8(sym)); continue }
-            if sym == 256 { return }
+            if sym == 256 { return try checkLimit() }
             let li = sym - 257
             guard li < 29 else { throw Failure(offset: pos, message: "invalid length symbol \(sym)") }
             let len = Inflate.lengthBase[li] + (try bits(Inflate.lengthExtra[li]))
@@ -139,6 +149,7 @@ struct Inflate {
             guard d <= output.count else { throw Failure(offset: pos, message: "distance \(d) reaches before the start of the data") }
             let start = output.count - d
             for k in 0..<len { output.append(output[start + k]) }
+            if output.count & 0xFFFF < len { try checkLimit() }   // about once per 64 KiB
         }
     }
 

@@ -26,7 +26,9 @@ public struct ShapesClassificationSampler: Sendable {
     /// Patch `index` and its label.
     public func sample(at index: Int) -> (image: PixelImage, label: Int) {
         let label = index % Self.classCount
-        var rng = SeededRandom(seed: generator.config.seed, stream: ShapesSplit.classification.stream(index) ^ 0x5A5A_0000_0000)
+        // Bit 39 is set by no split base (bits 40+), image index (< 2³²) or attempt (bits 32–35):
+        // the choices of view get a stream of their own.
+        var rng = SeededRandom(seed: generator.config.seed, stream: ShapesSplit.classification.stream(index) | 1 << 39)
         for attempt in 0..<16 {
             let stream = ShapesSplit.classification.stream(index) | UInt64(attempt) << 32
             if label < ShapeCategory.allCases.count {

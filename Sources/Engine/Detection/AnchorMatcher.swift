@@ -39,12 +39,25 @@ public struct AnchorMatcher: Hashable, Sendable {
     public var lowQuality: LowQualityRule
     public var crowd: CrowdPolicy
 
-    public init(foregroundIoU: Float = 0.5, backgroundIoU: Float = 0.4,
-                lowQuality: LowQualityRule = .detectron2, crowd: CrowdPolicy = .ignoreRegions(minOverlap: 0.7)) {
-        precondition(backgroundIoU > 0 && backgroundIoU <= foregroundIoU && foregroundIoU <= 1,
-                     "need 0 < backgroundIoU ≤ foregroundIoU ≤ 1")
-        self.foregroundIoU = foregroundIoU; self.backgroundIoU = backgroundIoU
+    /// The paper's thresholds (0.5 / 0.4) with the given rules.
+    public init(lowQuality: LowQualityRule = .detectron2, crowd: CrowdPolicy = .ignoreRegions(minOverlap: 0.7)) {
+        foregroundIoU = 0.5; backgroundIoU = 0.4
         self.lowQuality = lowQuality; self.crowd = crowd
+    }
+
+    /// A configuration error (thresholds out of order or range).
+    public struct ConfigError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Custom thresholds; needs 0 < backgroundIoU ≤ foregroundIoU ≤ 1.
+    public init(foregroundIoU: Float, backgroundIoU: Float, lowQuality: LowQualityRule = .detectron2,
+                crowd: CrowdPolicy = .ignoreRegions(minOverlap: 0.7)) throws {
+        guard backgroundIoU > 0, backgroundIoU <= foregroundIoU, foregroundIoU <= 1 else {
+            throw ConfigError(description: "matcher thresholds need 0 < background (\(backgroundIoU)) ≤ foreground (\(foregroundIoU)) ≤ 1")
+        }
+        self.init(lowQuality: lowQuality, crowd: crowd)
+        self.foregroundIoU = foregroundIoU; self.backgroundIoU = backgroundIoU
     }
 
     /// Matches `gt` against `anchors` into a new assignment.
