@@ -52,6 +52,13 @@ final class AnchorGeneratorTests: XCTestCase {
         XCTAssertEqual(one.anchors(height: 256, width: 341).count, 1846)
         let explicit = one.anchors(gridSizes: [(2, 3), (1, 1), (1, 1), (1, 1), (1, 1)])
         XCTAssertEqual(explicit.count, 10)
+        var config = RunConfig()
+        config.scalesPerOctave = 2; config.aspectRatios = [1]
+        XCTAssertEqual(try AnchorGenerator(runConfig: config).anchorsPerLocation, 2)
+        config.aspectRatios = [0]
+        XCTAssertThrowsError(try AnchorGenerator(runConfig: config)) { e in
+            XCTAssertTrue("\(e)".contains("aspectRatios must be a non-empty list of positive numbers"), "\(e)")
+        }
         XCTAssertThrowsError(try AnchorGenerator(scalesPerOctave: 0))
         XCTAssertThrowsError(try AnchorGenerator(aspectRatios: []))
         XCTAssertThrowsError(try AnchorGenerator(anchorScale: -1))

@@ -50,6 +50,7 @@ final class COCOFolderDatasetTests: XCTestCase {
         let s = try capped.sample(at: 0, scale: 256)
         XCTAssertEqual([s.pixels.width, s.pixels.height], [500, 100])
         XCTAssertEqual(s.scale, 0.5)
+        XCTAssertEqual(capped.inputSize(at: 0, scale: 256).width, 500)
         XCTAssertEqual(try COCOFolderDataset(dataset: data, imageDirectory: dir).sample(at: 0, scale: 256).pixels.width, 1280)
     }
 

@@ -71,15 +71,19 @@ public struct COCOFolderDataset: DetectionDataset {
         return image.rgb()
     }
 
-    public func sample(at index: Int, scale: Int) throws -> DetectionSample {
+    /// Shorter side = `scale`, longer side capped at `maxSize` if set (then the factor is maxSize / longer side).
+    public func inputSize(at index: Int, scale: Int) -> (width: Int, height: Int, factor: Double) {
         let info = dataset.images[index]
-        var size = DetectionSample.inputSize(width: info.width, height: info.height, scale: scale)
-        if let maxSize, Double(max(info.width, info.height)) * size.factor > Double(maxSize) {
-            let f = Double(maxSize) / Double(max(info.width, info.height))
-            size = (max(1, Int((Double(info.width) * f).rounded())), max(1, Int((Double(info.height) * f).rounded())), f)
-        }
+        let size = DetectionSample.inputSize(width: info.width, height: info.height, scale: scale)
+        guard let maxSize, Double(max(info.width, info.height)) * size.factor > Double(maxSize) else { return size }
+        let f = Double(maxSize) / Double(max(info.width, info.height))
+        return (max(1, Int((Double(info.width) * f).rounded())), max(1, Int((Double(info.height) * f).rounded())), f)
+    }
+
+    public func sample(at index: Int, scale: Int) throws -> DetectionSample {
+        let size = inputSize(at: index, scale: scale)
         let pixels = try loadImage(at: index).resized(width: size.width, height: size.height)
-        return DetectionSample(image: info, pixels: pixels, scale: size.factor, annotations: annotationsByImage[index])
+        return DetectionSample(image: dataset.images[index], pixels: pixels, scale: size.factor, annotations: annotationsByImage[index])
     }
 }
 

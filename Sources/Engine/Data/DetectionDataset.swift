@@ -16,6 +16,8 @@ public protocol DetectionDataset: Sendable {
     func annotations(at index: Int) -> [COCOAnnotation]
     /// Image `index` resized (or rendered) so its shorter side is `scale` pixels.
     func sample(at index: Int, scale: Int) throws -> DetectionSample
+    /// The input size and scale factor `sample(at:scale:)` will use, without loading the image.
+    func inputSize(at index: Int, scale: Int) -> (width: Int, height: Int, factor: Double)
 }
 
 /// One image ready for the network, with the scale that maps input pixels back to the dataset.
@@ -58,6 +60,12 @@ public struct DetectionSample: Hashable, Sendable {
 }
 
 extension DetectionDataset {
+    /// Shorter side = `scale`, aspect kept (`DetectionSample.inputSize`).
+    public func inputSize(at index: Int, scale: Int) -> (width: Int, height: Int, factor: Double) {
+        let info = image(at: index)
+        return DetectionSample.inputSize(width: info.width, height: info.height, scale: scale)
+    }
+
     /// Category id → class index 0..<K (the order of `categories`).
     public var classIndex: [Int: Int] {
         var m: [Int: Int] = [:]

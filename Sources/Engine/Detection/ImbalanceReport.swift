@@ -45,8 +45,7 @@ public struct ImbalanceReport: Hashable, Sendable {
         var anchorsTotal = 0, pos = 0, ign = 0, neg = 0
         var small = 0, medium = 0, large = 0, withoutPositive = 0, belowFg = 0
         for i in 0..<n {
-            let info = dataset.image(at: i)
-            let size = DetectionSample.inputSize(width: info.width, height: info.height, scale: scale)
+            let size = dataset.inputSize(at: i, scale: scale)
             if i == 0 { r.inputWidth = size.width; r.inputHeight = size.height }
             let key = size.height << 16 | size.width
             let anchors = cache[key] ?? generator.anchors(height: size.height, width: size.width)
