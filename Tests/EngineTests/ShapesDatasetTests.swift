@@ -74,12 +74,14 @@ final class ShapesDatasetTests: XCTestCase {
 
     /// The row-classified renderer is bit-identical to evaluating every pixel's signed distance.
     func testFastRendererMatchesReference() {
-        let ds = ShapesDataset(split: .train, count: 12)
-        for i in 0..<12 {
+        let ds = ShapesDataset(split: .train, count: 40)
+        let views: [(Int, Int, Double)] = [(341, 256, 256.0 / 480), (213, 160, 160.0 / 480), (96, 80, 0.9), (64, 64, 2.7)]
+        for i in 0..<40 {
             let scene = ds.scene(at: i)
-            let (w, h, s) = i % 2 == 0 ? (341, 256, 256.0 / 480) : (96, 80, 0.9)
-            let fast = ShapesRenderer.render(scene, width: w, height: h, scale: s, originX: Double(i) * 7, originY: 0, reference: false)
-            let slow = ShapesRenderer.render(scene, width: w, height: h, scale: s, originX: Double(i) * 7, originY: 0, reference: true)
+            let (w, h, s) = views[i % views.count]
+            let ox = Double(i % 5) * 37.3, oy = Double(i % 3) * 11.1
+            let fast = ShapesRenderer.render(scene, width: w, height: h, scale: s, originX: ox, originY: oy, reference: false)
+            let slow = ShapesRenderer.render(scene, width: w, height: h, scale: s, originX: ox, originY: oy, reference: true)
             XCTAssertEqual(fast, slow, "scene \(i)")
         }
     }

@@ -8,6 +8,9 @@ struct ItemGeometry {
     let reach: Double
     let outer: PixelRegion
     let hole: PixelRegion?
+    /// `hole` unwrapped once (equal to `outer` and unused when there is no hole).
+    let hasHole: Bool
+    let holeRegion: PixelRegion
     let opacity: Float
     let fill: ShapeFill
 
@@ -26,16 +29,31 @@ struct ItemGeometry {
         let (x0, y0, w, h) = (bx0, by0, bw, bh)
         outer = PixelRegion(item.outline.outer, x0, y0, w, h)
         hole = item.outline.hole.map { PixelRegion($0, x0, y0, w, h) }
+        hasHole = hole != nil
+        holeRegion = hole ?? outer
         opacity = item.opacity
         fill = item.fill
     }
 
-    /// Coverage × opacity at pixel centre (x, y) from the signed distance.
+    /// Coverage × opacity at pixel centre (x, y) from the signed distance; `edges` comes from
+    /// `withEdges` (no array access or reference counting per pixel).
     @inline(__always)
-    func coverage(_ x: Double, _ y: Double) -> Float {
-        var d = outer.distance(x, y)
-        if let hole { d = max(d, -hole.distance(x, y)) }
+    func coverage(_ x: Double, _ y: Double, _ edges: Edges) -> Float {
+        var d = outer.distance(x, y, edges.outer)
+        if hasHole { d = max(d, -holeRegion.distance(x, y, edges.hole)) }
         return Float(min(1, max(0, 0.5 - d * invRamp))) * opacity
+    }
+
+    /// The regions' edge arrays, pinned for the duration of a draw.
+    struct Edges {
+        let outer: UnsafeBufferPointer<Double>
+        let hole: UnsafeBufferPointer<Double>
+    }
+
+    func withEdges<R>(_ body: (Edges) throws -> R) rethrows -> R {
+        try outer.edges.withUnsafeBufferPointer { o in
+            try holeRegion.edges.withUnsafeBufferPointer { h in try body(Edges(outer: o, hole: h)) }
+        }
     }
 
     /// `blend` of one colour over pixels from..<to of row py (same arithmetic, vectorisable).

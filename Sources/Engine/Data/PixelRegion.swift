@@ -33,6 +33,12 @@ struct PixelRegion {
     /// first-order k0·(k0 − 1)/k1 approximation for ellipses (exact on the boundary).
     @inline(__always)
     func distance(_ x: Double, _ y: Double) -> Double {
+        edges.withUnsafeBufferPointer { distance(x, y, $0) }
+    }
+
+    /// `distance` with this region's `edges` already pinned (hot loops take the pointer once).
+    @inline(__always)
+    func distance(_ x: Double, _ y: Double, _ edges: UnsafeBufferPointer<Double>) -> Double {
         if isEllipse {
             let ax = (x - cx) / rx, ay = (y - cy) / ry
             let k0 = (ax * ax + ay * ay).squareRoot()
@@ -40,7 +46,7 @@ struct PixelRegion {
             let k1 = (bx * bx + by * by).squareRoot()
             return k1 > 0 ? k0 * (k0 - 1) / k1 : -min(rx, ry)
         }
-        return edges.withUnsafeBufferPointer { polygonDistance(x, y, $0) }
+        return polygonDistance(x, y, edges)
     }
 
     @inline(__always)
@@ -65,6 +71,9 @@ struct PixelRegion {
     }
 
     static let outside: UInt8 = 0, inside: UInt8 = 1, near: UInt8 = 2
+    /// Widening of the near intervals against rounding (output pixels; rounding errors are ~1e-12,
+    /// and `reach` already holds ¼ pixel beyond where the coverage clamps).
+    static let slack = 0.01
 
     /// Classifies the pixels px0..<px1 of the row at centre height y: `inside` (d ≤ −reach),
     /// `outside` (d ≥ reach) or `near` (anything else, to be computed exactly). Conservative: a
@@ -85,8 +94,9 @@ struct PixelRegion {
             let innerHalf = innerK > 0 ? halfWidth(innerK) : -1
             for k in 0..<count {
                 let ax = abs(Double(px0 + k) + 0.5 - cx)
-                // One pixel of slack on each interval absorbs the rounding of the square roots.
-                cls[k] = ax >= outerHalf + 1 ? PixelRegion.outside : (ax <= innerHalf - 1 ? PixelRegion.inside : PixelRegion.near)
+                // `slack` on each interval absorbs the rounding of the square roots.
+                cls[k] = ax >= outerHalf + PixelRegion.slack ? PixelRegion.outside
+                    : (ax <= innerHalf - PixelRegion.slack ? PixelRegion.inside : PixelRegion.near)
             }
             return
         }
@@ -119,7 +129,7 @@ struct PixelRegion {
             if (m - k) & 1 == 1, start < end { for q in start..<end { cls[q] = PixelRegion.inside } }
             start = max(start, end)
         }
-        // Near: pixels within `reach` (plus a pixel of slack) of the part of an edge inside the band |Y − y| ≤ reach.
+        // Near: pixels within `reach` (plus `slack`) of the part of an edge inside the band |Y − y| ≤ reach.
         edges.withUnsafeBufferPointer { e in
             var k = 0
             while k < e.count {
@@ -133,7 +143,7 @@ struct PixelRegion {
                 }
                 if t0 <= t1 {
                     let xa = xi + ex * t0, xb = xi + ex * t1
-                    let lo = min(xa, xb) - reach - 1, hi = max(xa, xb) + reach + 1
+                    let lo = min(xa, xb) - reach - PixelRegion.slack, hi = max(xa, xb) + reach + PixelRegion.slack
                     let k0 = max(0, Int((lo - 0.5).rounded(.down)) - px0)
                     let k1 = min(count - 1, Int((hi - 0.5).rounded(.up)) - px0)
                     if k0 <= k1 { for q in k0...k1 { cls[q] = PixelRegion.near } }

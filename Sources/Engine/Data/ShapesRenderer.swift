@@ -144,6 +144,7 @@ public enum ShapesRenderer {
         let count = g.px1 - g.px0
         var outerClass = [UInt8](repeating: 0, count: count), holeClass = outerClass
         var scratch: [Double] = []
+        g.withEdges { edges in
         for py in g.py0..<g.py1 {
             let y = Double(py) + 0.5
             g.outer.classifyRow(y: y, px0: g.px0, px1: g.px1, reach: g.reach, into: &outerClass, scratch: &scratch)
@@ -168,19 +169,22 @@ public enum ShapesRenderer {
                         for q in k..<e { g.blend(px: g.px0 + q, py: py, cover: g.opacity, view, buf) }
                     }
                 } else if c == PixelRegion.near {
-                    for q in k..<e { g.blend(px: g.px0 + q, py: py, cover: g.coverage(Double(g.px0 + q) + 0.5, y), view, buf) }
+                    for q in k..<e { g.blend(px: g.px0 + q, py: py, cover: g.coverage(Double(g.px0 + q) + 0.5, y, edges), view, buf) }
                 }
                 k = e
             }
+        }
         }
     }
 
     /// `draw` without the row classification: every pixel evaluates the signed distance.
     static func drawReference(_ item: ShapeItem, _ view: Viewport, _ buf: UnsafeMutableBufferPointer<Float>) {
         guard let g = ItemGeometry(item, view) else { return }
-        for py in g.py0..<g.py1 {
-            for px in g.px0..<g.px1 {
-                g.blend(px: px, py: py, cover: g.coverage(Double(px) + 0.5, Double(py) + 0.5), view, buf)
+        g.withEdges { edges in
+            for py in g.py0..<g.py1 {
+                for px in g.px0..<g.px1 {
+                    g.blend(px: px, py: py, cover: g.coverage(Double(px) + 0.5, Double(py) + 0.5, edges), view, buf)
+                }
             }
         }
     }
