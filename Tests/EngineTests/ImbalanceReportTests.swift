@@ -42,4 +42,19 @@ final class ImbalanceReportTests: XCTestCase {
         try DatasetExporter.export(val, to: root.appendingPathComponent("png"), format: .png)
         try DatasetExporter.export(val, to: root.appendingPathComponent("ppm"), format: .ppm)
     }
+
+    /// Writes object-centred crops at scale 256 for `tools/recognition_probe.py`; skipped unless
+    /// FOCAL_CROPS_DIR is set.
+    func testExportRecognitionCrops() throws {
+        guard let dir = ProcessInfo.processInfo.environment["FOCAL_CROPS_DIR"] else {
+            throw XCTSkip("set FOCAL_CROPS_DIR to write recognition crops for tools/recognition_probe.py")
+        }
+        let scale = Int(ProcessInfo.processInfo.environment["FOCAL_CROPS_SCALE"] ?? "") ?? 256
+        let root = URL(fileURLWithPath: dir)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for (name, split, n) in [("train", ShapesSplit.train, 3000), ("val", ShapesSplit.val, 500)] {
+            let crops = RecognitionCrops.crops(dataset: ShapesDataset(split: split, count: n), images: 0..<n, scale: scale)
+            try Data(RecognitionCrops.encode(crops)).write(to: root.appendingPathComponent("\(name).bin"))
+        }
+    }
 }
