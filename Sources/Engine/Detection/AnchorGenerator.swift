@@ -13,13 +13,13 @@
 ///   Detectron). This is the order of a head output of shape [A·K, H, W] transposed to [H, W, A, K].
 public struct AnchorGenerator: Hashable, Sendable {
     /// Pyramid levels; stride of level l is 2^l.
-    public var levels: ClosedRange<Int>
+    public let levels: ClosedRange<Int>
     /// Anchor size at octave 0 in units of the level stride (paper: 4).
-    public var anchorScale: Double
+    public let anchorScale: Double
     /// Octave scales per level, 2^(k/n) for k = 0..<n (paper: 3).
-    public var scalesPerOctave: Int
+    public let scalesPerOctave: Int
     /// Aspect ratios h/w (paper: 0.5, 1, 2).
-    public var aspectRatios: [Double]
+    public let aspectRatios: [Double]
 
     /// Errors for configurations that cannot produce anchors.
     public struct ConfigError: Error, CustomStringConvertible {

@@ -34,14 +34,18 @@ public struct AnchorMatcher: Hashable, Sendable {
         case ignoreRegions(minOverlap: Float)
     }
 
-    public var foregroundIoU: Float
-    public var backgroundIoU: Float
-    public var lowQuality: LowQualityRule
-    public var crowd: CrowdPolicy
+    public let foregroundIoU: Float
+    public let backgroundIoU: Float
+    public let lowQuality: LowQualityRule
+    public let crowd: CrowdPolicy
 
     /// The paper's thresholds (0.5 / 0.4) with the given rules.
     public init(lowQuality: LowQualityRule = .detectron2, crowd: CrowdPolicy = .ignoreRegions(minOverlap: 0.7)) {
-        foregroundIoU = 0.5; backgroundIoU = 0.4
+        self.init(checked: 0.5, 0.4, lowQuality, crowd)
+    }
+
+    private init(checked fg: Float, _ bg: Float, _ lowQuality: LowQualityRule, _ crowd: CrowdPolicy) {
+        foregroundIoU = fg; backgroundIoU = bg
         self.lowQuality = lowQuality; self.crowd = crowd
     }
 
@@ -56,8 +60,7 @@ public struct AnchorMatcher: Hashable, Sendable {
         guard backgroundIoU > 0, backgroundIoU <= foregroundIoU, foregroundIoU <= 1 else {
             throw ConfigError(description: "matcher thresholds need 0 < background (\(backgroundIoU)) ≤ foreground (\(foregroundIoU)) ≤ 1")
         }
-        self.init(lowQuality: lowQuality, crowd: crowd)
-        self.foregroundIoU = foregroundIoU; self.backgroundIoU = backgroundIoU
+        self.init(checked: foregroundIoU, backgroundIoU, lowQuality, crowd)
     }
 
     /// Matches `gt` against `anchors` into a new assignment.
@@ -67,7 +70,7 @@ public struct AnchorMatcher: Hashable, Sendable {
         return out
     }
 
-    /// Matches `gt` against `anchors`, reusing `out`'s storage (no allocation once sized).
+    /// Matches `gt` against `anchors`, reusing `out`'s per-anchor storage (only per-box arrays are allocated).
     public func match(_ gt: GroundTruthBoxes, anchors: AnchorSet, into out: inout AnchorAssignment) {
         let n = anchors.count
         out.reset(count: n)
