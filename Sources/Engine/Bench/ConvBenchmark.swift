@@ -1,0 +1,55 @@
+import Dispatch
+
+/// GFLOP/s of the three convolution GEMMs (forward, weight gradient, input gradient) on
+/// conv shapes of the benchmark network, and of a plain SGEMM of the same M×N×K.
+public enum ConvBenchmark {
+    public struct Row: Sendable {
+        public var label: String
+        public var m: Int, n: Int, k: Int
+        public var forward: Double, weightGrad: Double, inputGrad: Double, plainGemm: Double
+        public var json: String {
+            "{\"shape\":\"\(label)\",\"m\":\(m),\"n\":\(n),\"k\":\(k),\"forward\":\(Int(forward)),\"weight_grad\":\(Int(weightGrad)),"
+                + "\"input_grad\":\(Int(inputGrad)),\"gemm\":\(Int(plainGemm))}"
+        }
+    }
+
+    /// Conv shapes (batch 8): C = 64…256 on 64²…8² maps, 3×3 stride 1 pad 1.
+    public static let defaultShapes: [(c: Int, o: Int, hw: Int)] = [(32, 32, 32), (64, 64, 16), (64, 64, 32), (128, 128, 16), (256, 256, 8), (64, 64, 64)]
+
+    /// Best-of-`reps` GFLOP/s for each shape (thread CPU time when single-threaded).
+    public static func run(threads: Int, batch: Int = 8, reps: Int = 5,
+                           shapes: [(c: Int, o: Int, hw: Int)] = defaultShapes) -> [Row] {
+        let ctx = ComputeContext(threads: threads)
+        var rng = SeededRandom(seed: 3)
+        var rows: [Row] = []
+        for s in shapes {
+            let g = ConvGeometry(n: batch, c: s.c, h: s.hw, w: s.hw, kh: 3, kw: 3, stride: 1, pad: 1)
+            let x = Tensor(n: batch, c: s.c, h: s.hw, w: s.hw), y = Tensor(n: batch, c: s.o, h: g.oh, w: g.ow)
+            let w = Tensor(n: s.o, c: s.c, h: 3, w: 3), dw = Tensor(n: s.o, c: s.c, h: 3, w: 3), dx = Tensor(n: batch, c: s.c, h: s.hw, w: s.hw)
+            for t in [x, y, w] { for i in 0..<t.count { t.data[i] = Float(rng.normal()) } }
+            let flops = 2.0 * Double(s.o) * Double(g.macsPerOutputChannel)
+            func best(_ body: () -> Void) -> Double {
+                var b = Double.infinity
+                for _ in 0..<reps {
+                    let t0 = Clock.now(threads: threads)
+                    body()
+                    b = min(b, Double(Clock.now(threads: threads) - t0))
+                }
+                return flops / b
+            }
+            let f = best { ConvKernels.forward(x: x.data, g, w: w.data, outChannels: s.o, out: y.data, accumulate: false, ctx: ctx) }
+            let wg = best { ConvKernels.weightGrad(x: x.data, g, dy: y.data, outChannels: s.o, dw: dw.data, ctx: ctx) }
+            let ig = best { ConvKernels.inputGrad(dy: y.data, g, w: w.data, outChannels: s.o, dx: dx.data, ctx: ctx) }
+            // Plain SGEMM with the forward's M×N×K on dense row-major operands.
+            let k = g.patch, n = g.columns
+            let b = Tensor(n: k, c: n), c = Tensor(n: s.o, c: n)
+            let gm = best {
+                SGEMM.gemm(m: s.o, n: n, k: k, a: MatrixRef(w.data, rowStride: k, colStride: 1),
+                           b: .matrix(MatrixRef(b.data, rowStride: n, colStride: 1)), c: c.data, ldc: n, accumulate: false, ctx: ctx)
+            }
+            rows.append(Row(label: "C\(s.c)->\(s.o) \(s.hw)x\(s.hw) n\(batch)", m: s.o, n: n, k: k,
+                            forward: f, weightGrad: wg, inputGrad: ig, plainGemm: gm))
+        }
+        return rows
+    }
+}

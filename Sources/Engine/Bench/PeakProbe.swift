@@ -1,0 +1,43 @@
+import Dispatch
+
+/// Measures this machine's FP32 FMA peak with a register-only SIMD16 loop (denominator of the
+/// "% of peak" figures in docs/BENCHMARKS.md).
+public enum PeakProbe {
+    /// GFLOP/s of independent SIMD16 FMA chains on `threads` threads (best of 5).
+    public static func measure(threads: Int) -> Double {
+        let ctx = ComputeContext(threads: threads)
+        let iters = 20_000_000
+        var best = 0.0
+        for _ in 0..<5 {
+            let t0 = Clock.now(threads: threads)
+            var sink = [Float](repeating: 0, count: threads)
+            sink.withUnsafeMutableBufferPointer { s in
+                let sp = s.baseAddress!
+                ctx.parallel(threads) { t in sp[t] = chains(iters, seed: Float(t) * 1e-9) }
+            }
+            let dt = Double(Clock.now(threads: threads) - t0)
+            let flops = Double(threads) * Double(iters) * 16 * 16 * 2
+            best = max(best, flops / dt)
+            if sink[0] == 42 { print("") }
+        }
+        return best
+    }
+
+    @inline(never)
+    static func chains(_ n: Int, seed: Float) -> Float {
+        typealias V = SIMD16<Float>
+        let m = V(repeating: 0.999999), a = V(repeating: seed)
+        var x0 = V(repeating: 1), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0
+        var x8 = x0, x9 = x0, x10 = x0, x11 = x0, x12 = x0, x13 = x0, x14 = x0, x15 = x0
+        for _ in 0..<n {
+            x0 = x0.addingProduct(x0, m); x1 = x1.addingProduct(x1, m); x2 = x2.addingProduct(x2, m)
+            x3 = x3.addingProduct(x3, m); x4 = x4.addingProduct(x4, m); x5 = x5.addingProduct(x5, m)
+            x6 = x6.addingProduct(x6, m); x7 = x7.addingProduct(x7, m); x8 = x8.addingProduct(x8, m)
+            x9 = x9.addingProduct(x9, m); x10 = x10.addingProduct(x10, m); x11 = x11.addingProduct(x11, m)
+            x12 = x12.addingProduct(x12, m); x13 = x13.addingProduct(x13, m); x14 = x14.addingProduct(x14, m)
+            x15 = x15.addingProduct(x15, a)
+        }
+        let s = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11 + x12 + x13 + x14 + x15
+        return s.hsum
+    }
+}

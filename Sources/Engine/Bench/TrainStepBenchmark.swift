@@ -1,0 +1,101 @@
+import Dispatch
+
+/// Times the benchmark RetinaNet (`RetinaNetConfig.benchmark`: ResNet-18 layout widths
+/// 32…256, FPN 64, heads 4×64, 10 classes × 9 anchors) on random images: a training step is
+/// forward + focal loss (α .25, γ 2) + smooth-L1 (β .11) on fixed synthetic labels (1% anchors
+/// foreground, 1% ignored) + backward + SGD (momentum .9, wd 1e-4); inference is
+/// `forward(training: false)`. Anchor matching is not included (it belongs to the trainer).
+/// `bench/engine_vs_torch.py` runs the identical step in PyTorch for the ratio.
+public enum TrainStepBenchmark {
+    /// Timing summary in milliseconds.
+    public struct Stats: Sendable {
+        public var size: Int, batch: Int, threads: Int, iterations: Int
+        public var trainMedianMs: Double, trainMinMs: Double
+        public var inferenceMedianMs: Double, inferenceMinMs: Double
+        /// Median thread-CPU ms (single-threaded runs only, else 0): robust to a loaded machine.
+        public var trainMedianCpuMs: Double, inferenceMedianCpuMs: Double
+        /// Convolution phases of one training step: (name, ms per step, GFLOP/s).
+        public var phases: [(name: String, ms: Double, gflops: Double)]
+        /// Total convolution FLOPs of one training step (forward + both backward GEMMs).
+        public var convGflopPerStep: Double
+
+        /// One JSON object (for bench scripts).
+        public var json: String {
+            let ph = phases.map { "{\"name\":\"\($0.name)\",\"ms\":\(r($0.ms)),\"gflops\":\(r($0.gflops))}" }.joined(separator: ",")
+            return "{\"size\":\(size),\"batch\":\(batch),\"threads\":\(threads),\"iterations\":\(iterations),"
+                + "\"train_median_ms\":\(r(trainMedianMs)),\"train_min_ms\":\(r(trainMinMs)),"
+                + "\"inference_median_ms\":\(r(inferenceMedianMs)),\"inference_min_ms\":\(r(inferenceMinMs)),"
+                + "\"train_median_cpu_ms\":\(r(trainMedianCpuMs)),\"inference_median_cpu_ms\":\(r(inferenceMedianCpuMs)),"
+                + "\"conv_gflop_per_step\":\(r(convGflopPerStep)),\"phases\":[\(ph)]}"
+        }
+        private func r(_ x: Double) -> String { String(Double(Int(x * 1000)) / 1000) }
+    }
+
+    /// Runs `warmup` untimed then `iterations` timed training steps and inference batches.
+    public static func run(size: Int, batch: Int, threads: Int, iterations: Int, warmup: Int = 2,
+                           config: RetinaNetConfig = .benchmark) throws -> Stats {
+        let ctx = ComputeContext(threads: threads)
+        let net = try RetinaNet(config: config, seed: 1, ctx: ctx)
+        let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
+        var rng = SeededRandom(seed: 2)
+        let images = (0..<(batch * 3 * size * size)).map { _ in Float(rng.normal()) }
+        var out = try net.forward(images: images, batch: batch, height: size, width: size, training: true)
+        var labels: [[Int32]] = [], targets: [[Float]] = []
+        for l in 0..<5 {
+            let anchors = batch * out.anchors(level: l)
+            labels.append((0..<anchors).map { _ in
+                let u = rng.uniform()
+                return u < 0.01 ? Int32(rng.int(below: config.numClasses)) : (u < 0.02 ? ClassLabel.ignore : ClassLabel.background)
+            })
+            targets.append((0..<(anchors * 4)).map { _ in Float(rng.normal() * 0.5) })
+        }
+        let positives = Float(max(1, labels.joined().filter { $0 >= 0 }.count))
+        func step() throws {
+            out = try ctx.timed("step.forward", flops: 0) {
+                try net.forward(images: images, batch: batch, height: size, width: size, training: true)
+            }
+            ctx.timed("step.zeroGrad", flops: 0) { sgd.zeroGrad() }
+            ctx.timed("step.loss", flops: 0) { for l in 0..<5 {
+                let anchors = labels[l].count
+                _ = FocalLoss.compute(logits: out.classLogits[l].data, labels: labels[l], anchors: anchors,
+                                      classes: config.numClasses, alpha: 0.25, gamma: 2, normalizer: positives,
+                                      grad: out.classGrad[l].data)
+                _ = SmoothL1Loss.compute(pred: out.boxDeltas[l].data, target: targets[l], labels: labels[l], anchors: anchors,
+                                         beta: 0.11, normalizer: positives, grad: out.boxGrad[l].data)
+            } }
+            ctx.timed("step.backward", flops: 0) { net.backward() }
+            ctx.timed("step.sgd", flops: 0) { sgd.step(lr: 0.001) }
+        }
+        var cpu: [Double] = []
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Clock.threadCPU()
+            try body()
+            cpu.append(Double(Clock.threadCPU() - c0) / 1e6)
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        }
+        for _ in 0..<warmup { try step() }
+        var train: [Double] = []
+        for _ in 0..<iterations { train.append(try time(step)) }
+        let trainCpu = cpu
+        cpu = []
+        // One profiled step for the per-phase breakdown (timing overhead is negligible).
+        let prof = Profiler(cpuTime: threads == 1)
+        ctx.profiler = prof
+        try step()
+        ctx.profiler = nil
+        for _ in 0..<warmup { try net.forward(images: images, batch: batch, height: size, width: size, training: false) }
+        var infer: [Double] = []
+        for _ in 0..<iterations {
+            infer.append(try time { try net.forward(images: images, batch: batch, height: size, width: size, training: false) })
+        }
+        func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
+        let phases = prof.entries.sorted { $0.value.seconds > $1.value.seconds }
+            .map { (name: $0.key, ms: $0.value.seconds * 1000, gflops: $0.value.gflops) }
+        return Stats(size: size, batch: batch, threads: threads, iterations: iterations,
+                     trainMedianMs: median(train), trainMinMs: train.min() ?? 0,
+                     inferenceMedianMs: median(infer), inferenceMinMs: infer.min() ?? 0,
+                     trainMedianCpuMs: threads == 1 ? median(trainCpu) : 0,
+                     inferenceMedianCpuMs: threads == 1 ? median(cpu) : 0,
+                     phases: phases, convGflopPerStep: prof.entries.values.map(\.flops).reduce(0, +) / 1e9)
+    }
+}

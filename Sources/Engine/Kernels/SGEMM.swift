@@ -1,0 +1,325 @@
+/// A view of a row/column-strided matrix: element (i, j) is `ptr[i·rowStride + j·colStride]`.
+public struct MatrixRef {
+    public var ptr: UnsafePointer<Float>
+    public var rowStride: Int
+    public var colStride: Int
+    public init(_ ptr: UnsafePointer<Float>, rowStride: Int, colStride: Int) {
+        self.ptr = ptr; self.rowStride = rowStride; self.colStride = colStride
+    }
+    @inline(__always) func at(_ i: Int, _ j: Int) -> Float { ptr[i * rowStride + j * colStride] }
+}
+
+/// Where GEMM operand B (K×N) comes from; convolutions never materialise im2col, the packing
+/// routine gathers the patch values straight from the CNHW input.
+public enum GemmB {
+    /// A dense strided matrix.
+    case matrix(MatrixRef)
+    /// B = im2col(x): row r = (c, ky, kx), column q = (image, oy, ox). x is CNHW.
+    case im2col(UnsafePointer<Float>, ConvGeometry)
+    /// B = im2col(x)ᵀ: row q = (image, oy, ox), column r = (c, ky, kx) (weight gradients).
+    case im2colT(UnsafePointer<Float>, ConvGeometry)
+    /// B(r, q) = base[rowOffset[r] + q]: rows are shifted contiguous views of one buffer (the
+    /// zero-padded input of a stride-1 convolution on its padded output grid).
+    case shifted(UnsafePointer<Float>, rowOffset: UnsafePointer<Int>)
+}
+
+/// Single-precision GEMM `C[M×N] (+)= A[M×K] · B[K×N]` with packed operands and an 8×32
+/// register-tiled `SIMD16<Float>` microkernel (16 accumulators; AVX-512 FMAs with
+/// `-target-cpu native`). Work is split over threads by column panels of C only, so the result
+/// does not depend on the thread count.
+public enum SGEMM {
+    /// Rows of the microkernel tile.
+    public static let mr = 8
+    /// Columns of the microkernel tile (two SIMD16 vectors).
+    public static let nr = 32
+    /// K block: a packed B panel of kc×nr floats (16 KiB) stays in L1 (32 KiB here).
+    public static let kc = 128
+    /// Columns of B packed per block (kc×nc floats = 256 KiB, in L2).
+    public static let nc = 512
+
+    /// C = A·B (accumulate false) or C += A·B (accumulate true); C is row-major with leading
+    /// dimension `ldc`.
+    public static func gemm(m: Int, n: Int, k: Int, a: MatrixRef, b: GemmB,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                            ctx: ComputeContext) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        let mPanels = (m + mr - 1) / mr
+        let pa = ctx.packA.get(mPanels * mr * k)
+        // Pack all of A once: panel ip holds rows ip·8..<ip·8+8 as k groups of 8 (zero padded).
+        ctx.parallelRanges(mPanels) { panels in
+            for ip in panels { packAPanel(a, m: m, k: k, panel: ip, into: pa + ip * mr * k) }
+        }
+        let nPanels = (n + nr - 1) / nr
+        let chunks = min(ctx.threads, nPanels)
+        for t in 0..<chunks { _ = ctx.packBBuffer(t) }  // allocate before the parallel region
+        let buffers = UncheckedSendable(ctx)
+        let paC = UnsafePointer(pa)
+        ctx.parallel(chunks) { t in
+            let p0 = nPanels * t / chunks, p1 = nPanels * (t + 1) / chunks
+            let colEnd = min(n, p1 * nr)
+            let pb = buffers.value.packB[t]
+            var jc = p0 * nr
+            while jc < colEnd {
+                let ncur = min(nc, colEnd - jc)
+                var pc = 0
+                while pc < k {
+                    let kcur = min(kc, k - pc)
+                    packB(b, pc: pc, kc: kcur, jc: jc, nc: ncur, into: pb)
+                    let beta = accumulate || pc > 0
+                    let jPanels = (ncur + nr - 1) / nr
+                    for jr in 0..<jPanels {
+                        let bp = UnsafePointer(pb + jr * nr * kcur)
+                        let nrCur = min(nr, ncur - jr * nr)
+                        let cCol = c + jc + jr * nr
+                        for ir in 0..<mPanels {
+                            let mrCur = min(mr, m - ir * mr)
+                            kernel8x32(kcur, paC + ir * mr * k + pc * mr, bp, cCol + ir * mr * ldc, ldc,
+                                       mr: mrCur, nr: nrCur, beta: beta)
+                        }
+                    }
+                    pc += kcur
+                }
+                jc += ncur
+            }
+        }
+    }
+
+    @inline(__always)
+    static func packAPanel(_ a: MatrixRef, m: Int, k: Int, panel: Int, into dst: UnsafeMutablePointer<Float>) {
+        let r0 = panel * mr
+        let rows = min(mr, m - r0)
+        if rows < mr { dst.update(repeating: 0, count: mr * k) }
+        if a.colStride == 1 {
+            for r in 0..<rows {
+                let src = a.ptr + (r0 + r) * a.rowStride
+                for p in 0..<k { dst[p * mr + r] = src[p] }
+            }
+        } else {
+            for p in 0..<k {
+                let src = a.ptr + p * a.colStride + r0 * a.rowStride
+                for r in 0..<rows { dst[p * mr + r] = src[r * a.rowStride] }
+            }
+        }
+    }
+
+    /// Packs B[pc..<pc+kc, jc..<jc+nc] into panels of 32 columns: panel jr is kc rows of 32
+    /// floats at `dst + jr·32·kc`; columns past nc are zero.
+    static func packB(_ b: GemmB, pc: Int, kc: Int, jc: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+        let panels = (nc + nr - 1) / nr
+        switch b {
+        case .matrix(let mref):
+            for jp in 0..<panels {
+                let j0 = jc + jp * nr
+                let cols = min(nr, nc - jp * nr)
+                packBMatrix(mref, pc: pc, kc: kc, j0: j0, cols: cols, into: dst + jp * nr * kc)
+            }
+        case .im2col(let x, let g):
+            for jp in 0..<panels {
+                let j0 = jc + jp * nr
+                let cols = min(nr, nc - jp * nr)
+                packBIm2col(x, g, pc: pc, kc: kc, j0: j0, cols: cols, into: dst + jp * nr * kc)
+            }
+        case .im2colT(let x, let g):
+            for jp in 0..<panels {
+                let j0 = jc + jp * nr
+                let cols = min(nr, nc - jp * nr)
+                packBIm2colT(x, g, pc: pc, kc: kc, j0: j0, cols: cols, into: dst + jp * nr * kc)
+            }
+        case .shifted(let base, let off):
+            // Reads may run up to 31 floats past the last column: callers allocate that slack.
+            for jp in 0..<panels {
+                let j0 = jc &+ jp &* nr
+                let d0 = dst + jp &* nr &* kc
+                for p in 0..<kc {
+                    let src = UnsafeRawPointer(base + (off[pc &+ p] &+ j0))
+                    let d = UnsafeMutableRawPointer(d0 + p &* nr)
+                    d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                                 as: SIMD16<Float>.self)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func packBMatrix(_ b: MatrixRef, pc: Int, kc: Int, j0: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+        if b.colStride == 1 && cols == nr {
+            for p in 0..<kc {
+                let src = UnsafeRawPointer(b.ptr + (pc + p) * b.rowStride + j0)
+                let d = UnsafeMutableRawPointer(dst + p * nr)
+                d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
+                             toByteOffset: 64, as: SIMD16<Float>.self)
+            }
+            return
+        }
+        if cols < nr { dst.update(repeating: 0, count: kc * nr) }
+        if b.colStride == 1 {
+            for p in 0..<kc {
+                let src = b.ptr + (pc + p) * b.rowStride + j0
+                let d = dst + p * nr
+                for t in 0..<cols { d[t] = src[t] }
+            }
+        } else {
+            for t in 0..<cols {
+                let src = b.ptr + (j0 + t) * b.colStride + pc * b.rowStride
+                for p in 0..<kc { dst[p * nr + t] = src[p * b.rowStride] }
+            }
+        }
+    }
+
+    /// Packs im2col(x) rows pc..<pc+kc, columns j0..<j0+cols; each column run within one output
+    /// row (image, oy) is copied with its zero-padding border handled per run. No divisions in the
+    /// row loop: (channel, ky, kx) advance incrementally.
+    static func packBIm2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, pc: Int, kc: Int, j0: Int, cols: Int,
+                            into dst: UnsafeMutablePointer<Float>) {
+        if cols < nr { dst.update(repeating: 0, count: kc * nr) }
+        let oh = g.oh, ow = g.ow, hw = oh * ow, s = g.stride, kk = g.kh * g.kw, w = g.w, h = g.h, pad = g.pad
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * nr) { seg in
+            // Runs: (t0, len, image base offset + oy·s·w, oy·s and ox0 packed).
+            var runs = 0
+            var t = 0
+            var q = j0
+            var img = q / hw, rem = q % hw, oy = rem / ow, ox = rem % ow
+            while t < cols {
+                let len = min(ow - ox, cols - t)
+                seg[runs * 4] = t; seg[runs * 4 + 1] = len
+                seg[runs * 4 + 2] = img * h * w
+                seg[runs * 4 + 3] = (oy * s - pad) << 32 | (ox * s - pad + (1 << 31))
+                runs += 1
+                t += len; q += len; ox += len
+                if ox == ow { ox = 0; oy += 1; if oy == oh { oy = 0; img += 1 } }
+            }
+            _ = rem; _ = q
+            let chanStride = g.n * h * w
+            var ch = pc / kk
+            var k2 = pc % kk
+            var ky = k2 / g.kw, kx = k2 % g.kw
+            var xc = x + ch * chanStride
+            for p in 0..<kc {
+                let d = dst + p * nr
+                for ri in 0..<runs {
+                    let t0 = seg[ri * 4], len = seg[ri * 4 + 1]
+                    let packed = seg[ri * 4 + 3]
+                    let iy = (packed >> 32) + ky
+                    let dd = d + t0
+                    if iy < 0 || iy >= h { dd.update(repeating: 0, count: len); continue }
+                    let row = xc + seg[ri * 4 + 2] + iy * w
+                    let ix0 = (packed & 0xFFFF_FFFF) - (1 << 31) + kx
+                    if s == 1 {
+                        if ix0 >= 0 && ix0 &+ len <= w {
+                            copyRun(row + ix0, dd, len)
+                            continue
+                        }
+                        let uLo = min(max(0, -ix0), len), uHi = max(uLo, min(len, w &- ix0))
+                        for u in 0..<uLo { dd[u] = 0 }
+                        copyRun(row + (ix0 &+ uLo), dd + uLo, uHi &- uLo)
+                        for u in uHi..<len { dd[u] = 0 }
+                    } else {
+                        let (uLo, uHi) = validRange(ix0: ix0, len: len, stride: s, width: w)
+                        for u in 0..<uLo { dd[u] = 0 }
+                        for u in uLo..<uHi { dd[u] = row[ix0 + u * s] }
+                        for u in uHi..<len { dd[u] = 0 }
+                    }
+                }
+                kx += 1
+                if kx == g.kw {
+                    kx = 0; ky += 1
+                    if ky == g.kh { ky = 0; ch += 1; xc += chanStride }
+                }
+                _ = k2
+                k2 = 0
+            }
+        }
+    }
+
+    /// The u in 0..<len with 0 ≤ ix0 + u·stride < width, as uLo..<uHi (empty when none).
+    @inline(__always)
+    static func validRange(ix0: Int, len: Int, stride s: Int, width w: Int) -> (Int, Int) {
+        var uLo = 0
+        if ix0 < 0 { uLo = (-ix0 + s - 1) / s }
+        var uHi = len
+        if ix0 + (len - 1) * s >= w { uHi = ix0 >= w ? 0 : (w - 1 - ix0) / s + 1 }
+        return (min(uLo, uHi), uHi)
+    }
+
+    /// Copies `len` contiguous floats with SIMD16 moves (runs are mostly 8…32 long).
+    /// Short runs use overlapping vector moves for the tail (no scalar remainder loop).
+    @inline(__always)
+    static func copyRun(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ len: Int) {
+        typealias V16 = SIMD16<Float>
+        typealias V8 = SIMD8<Float>
+        if len >= 16 {
+            var u = 0
+            while u &+ 16 <= len {
+                UnsafeMutableRawPointer(dst + u).storeBytes(of: UnsafeRawPointer(src + u).loadUnaligned(as: V16.self), as: V16.self)
+                u &+= 16
+            }
+            if u < len {
+                let t = len &- 16
+                UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V16.self), as: V16.self)
+            }
+        } else if len >= 8 {
+            UnsafeMutableRawPointer(dst).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V8.self), as: V8.self)
+            let t = len &- 8
+            UnsafeMutableRawPointer(dst + t).storeBytes(of: UnsafeRawPointer(src + t).loadUnaligned(as: V8.self), as: V8.self)
+        } else {
+            for u in 0..<len { dst[u] = src[u] }
+        }
+    }
+
+    /// Packs im2col(x)ᵀ rows pc..<pc+kc (output positions), columns j0..<j0+cols (patch index).
+    static func packBIm2colT(_ x: UnsafePointer<Float>, _ g: ConvGeometry, pc: Int, kc: Int, j0: Int, cols: Int,
+                             into dst: UnsafeMutablePointer<Float>) {
+        if cols < nr { dst.update(repeating: 0, count: kc * nr) }
+        let oh = g.oh, ow = g.ow, hw = oh * ow, s = g.stride, kk = g.kh * g.kw, w = g.w, h = g.h, pad = g.pad
+        let chanStride = g.n * h * w
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * nr) { tab in
+            var ch = j0 / kk, k2 = j0 % kk
+            var ky = k2 / g.kw, kx = k2 % g.kw
+            for t in 0..<cols {
+                tab[3 * t] = ch * chanStride; tab[3 * t + 1] = ky - pad; tab[3 * t + 2] = kx - pad
+                kx += 1
+                if kx == g.kw { kx = 0; ky += 1; if ky == g.kh { ky = 0; ch += 1 } }
+            }
+            _ = k2
+            var p = 0
+            var img = pc / hw
+            let rem = pc % hw
+            var oy = rem / ow, ox0 = rem % ow
+            while p < kc {
+                let len = min(ow - ox0, kc - p)
+                let d0 = dst + p * nr
+                let base = img * h * w
+                for t in 0..<cols {
+                    let iy = oy * s + tab[3 * t + 1]
+                    let d = d0 + t
+                    if iy < 0 || iy >= h {
+                        for u in 0..<len { d[u * nr] = 0 }
+                        continue
+                    }
+                    let row = x + tab[3 * t] + base + iy * w
+                    let ix0 = ox0 * s + tab[3 * t + 2]
+                    if s == 1 {
+                        let uLo = min(max(0, -ix0), len), uHi = max(uLo, min(len, w - ix0))
+                        for u in 0..<uLo { d[u * nr] = 0 }
+                        for u in uLo..<uHi { d[u * nr] = row[ix0 + u] }
+                        for u in uHi..<len { d[u * nr] = 0 }
+                    } else {
+                        let (uLo, uHi) = validRange(ix0: ix0, len: len, stride: s, width: w)
+                        for u in 0..<uLo { d[u * nr] = 0 }
+                        for u in uLo..<uHi { d[u * nr] = row[ix0 + u * s] }
+                        for u in uHi..<len { d[u * nr] = 0 }
+                    }
+                }
+                p += len
+                ox0 += len
+                if ox0 == ow { ox0 = 0; oy += 1; if oy == oh { oy = 0; img += 1 } }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// SIMD16 exp/log (Cephes-style polynomials, ~2 ulp over the used ranges) for the loss kernels,
+/// which evaluate exp/log/pow for every anchor × class each step.
+public enum VectorMath {
+    public typealias V = SIMD16<Float>
+
+    /// e^x, inputs clamped to [−87.3, 88.7].
+    @inline(__always)
+    public static func exp(_ x0: V) -> V {
+        let x = x0.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.7))
+        let n = (x * V(repeating: 1.44269504088896341)).rounded(.toNearestOrEven)
+        var r = x - n * V(repeating: 0.693359375)
+        r = r - n * V(repeating: -2.12194440e-4)
+        var p = V(repeating: 1.9875691500E-4)
+        p = p * r + V(repeating: 1.3981999507E-3)
+        p = p * r + V(repeating: 8.3334519073E-3)
+        p = p * r + V(repeating: 4.1665795894E-2)
+        p = p * r + V(repeating: 1.6666665459E-1)
+        p = p * r + V(repeating: 5.0000001201E-1)
+        p = p * (r * r) + r + V(repeating: 1)
+        // n is integral in [−126, 128]: adding 1.5·2²³ puts it in the low mantissa bits.
+        let ni = unsafeBitCast(n + V(repeating: 12_582_912), to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
+        let scale = unsafeBitCast((ni &+ SIMD16<Int32>(repeating: 127)) &<< SIMD16<Int32>(repeating: 23), to: V.self)
+        return p * scale
+    }
+
+    /// Natural log for x > 0 (normal floats).
+    @inline(__always)
+    public static func log(_ x0: V) -> V {
+        let bits = unsafeBitCast(x0, to: SIMD16<Int32>.self)
+        var e = V((bits &>> SIMD16<Int32>(repeating: 23)) &- SIMD16<Int32>(repeating: 126))
+        var m = unsafeBitCast((bits & SIMD16<Int32>(repeating: 0x007F_FFFF)) | SIMD16<Int32>(repeating: 0x3F00_0000),
+                              to: V.self)  // m in [0.5, 1)
+        let small = m .< V(repeating: 0.707106781186547524)
+        e = e - V(repeating: 1).replacing(with: 0, where: .!small) * 1
+        m = (m + m).replacing(with: m, where: .!small) - V(repeating: 1)
+        let z = m * m
+        var y = V(repeating: 7.0376836292E-2)
+        y = y * m + V(repeating: -1.1514610310E-1)
+        y = y * m + V(repeating: 1.1676998740E-1)
+        y = y * m + V(repeating: -1.2420140846E-1)
+        y = y * m + V(repeating: 1.4249322787E-1)
+        y = y * m + V(repeating: -1.6668057665E-1)
+        y = y * m + V(repeating: 2.0000714765E-1)
+        y = y * m + V(repeating: -2.4999993993E-1)
+        y = y * m + V(repeating: 3.3333331174E-1)
+        y = y * m * z
+        y = y + e * V(repeating: -2.12194440e-4)
+        y = y - V(repeating: 0.5) * z
+        return m + y + e * V(repeating: 0.693359375)
+    }
+
+    /// log(1 + e^x) computed stably: max(x, 0) + log(1 + e^−|x|).
+    @inline(__always)
+    public static func softplus(_ x: V) -> V {
+        let ax = x.replacing(with: -x, where: x .< 0)
+        return x.replacing(with: 0, where: x .< 0) + log(V(repeating: 1) + exp(-ax))
+    }
+}
+
+extension SIMD16 where Scalar == Float {
+    /// Horizontal sum by halving (the generic `sum()` is not specialised and costs a call).
+    @inline(__always)
+    var hsum: Float {
+        let a = lowHalf + highHalf
+        let b = a.lowHalf + a.highHalf
+        let c = b.lowHalf + b.highHalf
+        return c[0] + c[1]
+    }
+}

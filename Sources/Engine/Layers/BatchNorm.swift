@@ -1,0 +1,166 @@
+/// Per-channel batch normalisation of CNHW activations, optionally fused with ReLU.
+///
+/// `.train`: normalises with the batch statistics (biased variance) and updates the running
+/// statistics with `momentum` (PyTorch convention, unbiased variance for the running value).
+/// `.frozen`: y = γ·(x − μ_run)/√(σ²_run + ε) + β with fixed statistics (the paper's frozen BN);
+/// γ, β still receive gradients, and are updated only if their `trainable` flag is set.
+/// Inference (`training: false`) always uses the running statistics.
+public final class BatchNorm {
+    public enum Mode: String, Sendable { case train, frozen }
+    public var mode: Mode
+    public let weight: Parameter, bias: Parameter, runningMean: Parameter, runningVar: Parameter
+    public let channels: Int
+    public let eps: Float = 1e-5
+    public let momentum: Float = 0.1
+    public let fusedReLU: Bool
+    let ctx: ComputeContext
+    var input: Tensor?
+    var usedBatchStats = false
+    /// Per-channel 1/√(var+ε) and the affine scale/shift used by the last forward.
+    var invStd: [Float], scale: [Float], shift: [Float], mean: [Float]
+    public let output = Tensor()
+    public let gradInput = Tensor()
+
+    public init(name: String, channels: Int, mode: Mode = .train, fusedReLU: Bool = false, ctx: ComputeContext) {
+        self.channels = channels; self.mode = mode; self.fusedReLU = fusedReLU; self.ctx = ctx
+        weight = Parameter(name: name + ".weight", shape: [channels])
+        bias = Parameter(name: name + ".bias", shape: [channels])
+        runningMean = Parameter(name: name + ".running_mean", shape: [channels], isBuffer: true)
+        runningVar = Parameter(name: name + ".running_var", shape: [channels], isBuffer: true)
+        weight.fill(1); bias.fill(0); runningVar.fill(1)
+        weight.decayMultiplier = 0; bias.decayMultiplier = 0
+        invStd = [Float](repeating: 0, count: channels); scale = invStd; shift = invStd; mean = invStd
+    }
+
+    /// Trainable parameters and buffers (running statistics) for checkpoints.
+    public var parameters: [Parameter] { [weight, bias, runningMean, runningVar] }
+
+    public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        guard x.c == channels else { throw ShapeError(layer: weight.name, expected: "C=\(channels)", got: x.shape) }
+        input = x
+        output.resize(like: x)
+        let m = x.channelStride
+        let batch = training && mode == .train
+        usedBatchStats = batch
+        let xp = x.data, yp = output.data, relu = fusedReLU
+        let g = weight.value.data, b = bias.value.data, rm = runningMean.value.data, rv = runningVar.value.data
+        let mom = momentum, e = eps
+        ctx.timed("batchnorm.forward", flops: 0) {
+        invStd.withUnsafeMutableBufferPointer { inv in scale.withUnsafeMutableBufferPointer { sc in
+        shift.withUnsafeMutableBufferPointer { sh in mean.withUnsafeMutableBufferPointer { mu in
+            let invP = inv.baseAddress!, scP = sc.baseAddress!, shP = sh.baseAddress!, muP = mu.baseAddress!
+            ctx.parallelRanges(channels) { range in
+                for c in range {
+                    let row = xp + c * m
+                    var mc: Float, vc: Float
+                    if batch {
+                        let s = Reduce.sum(row, m)
+                        mc = s / Float(m)
+                        vc = Reduce.sumSquaredDeviation(row, m, mc) / Float(m)
+                        rm[c] = (1 - mom) * rm[c] + mom * mc
+                        rv[c] = (1 - mom) * rv[c] + mom * vc * Float(m) / Float(max(m - 1, 1))
+                    } else {
+                        mc = rm[c]; vc = rv[c]
+                    }
+                    let istd = 1 / (vc + e).squareRoot()
+                    muP[c] = mc; invP[c] = istd
+                    let a = g[c] * istd, sb = b[c] - mc * a
+                    scP[c] = a; shP[c] = sb
+                    let out = yp + c * m
+                    if relu { for i in 0..<m { out[i] = max(row[i] * a + sb, 0) } }
+                    else { for i in 0..<m { out[i] = row[i] * a + sb } }
+                }
+            }
+        } } } }
+        }
+        return output
+    }
+
+    /// Accumulates dγ, dβ and returns dL/dx.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { return gradInput }
+        gradInput.resize(like: x)
+        let m = x.channelStride
+        let xp = x.data, yp = output.data, dyp = dy.data, dxp = gradInput.data
+        let gw = weight.grad.data, gb = bias.grad.data, relu = fusedReLU, batch = usedBatchStats
+        ctx.timed("batchnorm.backward", flops: 0) {
+        invStd.withUnsafeBufferPointer { inv in scale.withUnsafeBufferPointer { sc in mean.withUnsafeBufferPointer { mu in
+            let invP = inv.baseAddress!, scP = sc.baseAddress!, muP = mu.baseAddress!
+            ctx.parallelRanges(channels) { range in
+                for c in range {
+                    let xr = xp + c * m, yr = yp + c * m, dr = dyp + c * m, dx = dxp + c * m
+                    // dx temporarily holds the (ReLU-masked) upstream gradient.
+                    if relu { for i in 0..<m { dx[i] = yr[i] > 0 ? dr[i] : 0 } }
+                    else { dx.update(from: dr, count: m) }
+                    let mc = muP[c], istd = invP[c]
+                    let sumDy = Reduce.sum(dx, m)
+                    let sumDyX = Reduce.dot(dx, xr, m)
+                    // Σ dy·x̂ = istd·(Σ dy·x − μ Σ dy)
+                    let sumDyXhat = istd * (sumDyX - mc * sumDy)
+                    gw[c] += sumDyXhat
+                    gb[c] += sumDy
+                    let a = scP[c]
+                    if batch {
+                        // dx = γ·istd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
+                        let inv = 1 / Float(m)
+                        let k1 = a, k2 = a * sumDy * inv, k3 = a * istd * sumDyXhat * inv
+                        for i in 0..<m { dx[i] = k1 * dx[i] - k2 - k3 * (xr[i] - mc) }
+                    } else {
+                        for i in 0..<m { dx[i] *= a }
+                    }
+                }
+            }
+        } } }
+        }
+        return gradInput
+    }
+}
+
+/// Vectorised reductions over contiguous floats (SIMD16 partial sums).
+enum Reduce {
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s = SIMD16<Float>(), i = 0
+        while i + 16 <= n { s += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self); i += 16 }
+        var t = s.hsum
+        while i < n { t += p[i]; i += 1 }
+        return t
+    }
+    @inline(__always)
+    static func sum(_ p: UnsafeMutablePointer<Float>, _ n: Int) -> Float { sum(UnsafePointer(p), n) }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s = SIMD16<Float>(), i = 0
+        while i + 16 <= n {
+            s = s.addingProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self),
+                                UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self))
+            i += 16
+        }
+        var t = s.hsum
+        while i < n { t += a[i] * b[i]; i += 1 }
+        return t
+    }
+    @inline(__always)
+    static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
+        dot(UnsafePointer(a), UnsafePointer(b), n)
+    }
+
+    /// Σ (x − mean)².
+    @inline(__always)
+    static func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, _ mean: Float) -> Float {
+        var s = SIMD16<Float>(), i = 0
+        let mv = SIMD16<Float>(repeating: mean)
+        while i + 16 <= n {
+            let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - mv
+            s = s.addingProduct(d, d); i += 16
+        }
+        var t = s.hsum
+        while i < n { let d = p[i] - mean; t += d * d; i += 1 }
+        return t
+    }
+    @inline(__always)
+    static func sumSquaredDeviation(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ mean: Float) -> Float {
+        sumSquaredDeviation(UnsafePointer(p), n, mean)
+    }
+}

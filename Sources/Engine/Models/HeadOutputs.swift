@@ -1,0 +1,60 @@
+/// RetinaNet head outputs and their gradient buffers for the five pyramid levels P3…P7.
+///
+/// Layout (anchor-major, what the loss kernels take): `classLogits[l]` is row-major
+/// [N][H_l][W_l][A·K] — logit of anchor a, class k at location (y, x) of image i is at
+/// `((i·H + y)·W + x)·A·K + a·K + k`; `boxDeltas[l]` is [N][H_l][W_l][A·4] (dx, dy, dw, dh).
+/// Anchor a is the a-th anchor of the generator's per-location list. The trainer fills
+/// `classGrad` / `boxGrad` (same layouts; dLoss/doutput) and then calls `RetinaNet.backward()`.
+/// (The tensors' n/c/h/w fields hold N, H, W, A·K; only `data` and `count` are meant to be used.)
+public final class HeadOutputs {
+    public internal(set) var batch = 0
+    public let classes: Int
+    public let anchorsPerLocation: Int
+    /// (height, width) of P3…P7 for the last forward.
+    public internal(set) var sizes: [(h: Int, w: Int)] = []
+    public let classLogits: [Tensor]
+    public let boxDeltas: [Tensor]
+    public let classGrad: [Tensor]
+    public let boxGrad: [Tensor]
+
+    init(levels: Int, classes: Int, anchorsPerLocation: Int) {
+        self.classes = classes; self.anchorsPerLocation = anchorsPerLocation
+        classLogits = (0..<levels).map { _ in Tensor() }
+        boxDeltas = (0..<levels).map { _ in Tensor() }
+        classGrad = (0..<levels).map { _ in Tensor() }
+        boxGrad = (0..<levels).map { _ in Tensor() }
+    }
+
+    /// Number of anchors of one image on level l (H·W·A).
+    public func anchors(level l: Int) -> Int { sizes[l].h * sizes[l].w * anchorsPerLocation }
+
+    /// Copies a CNHW activation (C, N, H, W) into row-major [N][H][W][C].
+    static func toNHWC(_ x: Tensor, _ dst: Tensor, ctx: ComputeContext) {
+        dst.resize(n: x.n, c: x.h, h: x.w, w: x.c)
+        let n = x.n, c = x.c, hw = x.plane, src = x.data, d = dst.data
+        ctx.parallelRanges(n) { r in
+            for i in r {
+                for ch in 0..<c {
+                    let s = src + (ch * n + i) * hw
+                    let o = d + i * hw * c + ch
+                    for p in 0..<hw { o[p * c] = s[p] }
+                }
+            }
+        }
+    }
+
+    /// Copies row-major [N][H][W][C] into a CNHW tensor of shape (n, c, h, w).
+    static func fromNHWC(_ src: Tensor, n: Int, c: Int, h: Int, w: Int, into x: Tensor, ctx: ComputeContext) {
+        x.resize(n: n, c: c, h: h, w: w)
+        let hw = h * w, s0 = src.data, d = x.data
+        ctx.parallelRanges(n) { r in
+            for i in r {
+                for ch in 0..<c {
+                    let o = d + (ch * n + i) * hw
+                    let s = s0 + i * hw * c + ch
+                    for p in 0..<hw { o[p] = s[p * c] }
+                }
+            }
+        }
+    }
+}

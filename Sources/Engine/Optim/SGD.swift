@@ -1,0 +1,69 @@
+/// SGD with momentum and weight decay, PyTorch's formulation:
+/// v ← μ·v + (g + wd·decayMult·w);  w ← w − lr·lrMult·v.
+/// Per-parameter multipliers come from `Parameter` (Detectron: biases 2× LR, no decay; norm
+/// parameters no decay). Frozen parameters and buffers are skipped.
+public final class SGD {
+    public let parameters: [Parameter]
+    public var momentum: Float
+    public var weightDecay: Float
+
+    public init(parameters: [Parameter], momentum: Float = 0.9, weightDecay: Float = 1e-4) {
+        // One entry per distinct parameter object (shared head weights appear once).
+        var seen = Set<ObjectIdentifier>()
+        self.parameters = parameters.filter { !$0.isBuffer && seen.insert(ObjectIdentifier($0)).inserted }
+        self.momentum = momentum; self.weightDecay = weightDecay
+    }
+
+    /// Sets every gradient to zero (call before each step's backward passes).
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+
+    /// One update with learning rate `lr`.
+    public func step(lr: Float) {
+        for p in parameters where p.trainable {
+            let n = p.count
+            if p.velocity == nil { p.velocity = Tensor(n: n) }
+            let v = p.velocity!.data, w = p.value.data, g = p.grad.data
+            let wd = weightDecay * p.decayMultiplier, mu = momentum, rate = lr * p.lrMultiplier
+            for i in 0..<n {
+                let vi = mu * v[i] + (g[i] + wd * w[i])
+                v[i] = vi
+                w[i] -= rate * vi
+            }
+        }
+    }
+}
+
+/// Learning rate with linear warm-up and step decay (÷10 at each milestone), as in Detectron:
+/// lr(it) = base · f(it) · 0.1^(#milestones ≤ it), f rising linearly from `warmupFactor` to 1 over
+/// `warmupIterations`.
+public struct LRSchedule: Sendable, Equatable {
+    public var baseLR: Double
+    public var warmupIterations: Int
+    public var warmupFactor: Double
+    /// Iteration numbers at which the LR is divided by 10.
+    public var milestones: [Int]
+
+    public init(baseLR: Double, warmupIterations: Int, warmupFactor: Double, milestones: [Int]) {
+        self.baseLR = baseLR; self.warmupIterations = warmupIterations
+        self.warmupFactor = warmupFactor; self.milestones = milestones
+    }
+
+    /// The schedule of a `RunConfig` (milestones = fractions × iterations, rounded).
+    public init(config c: RunConfig) {
+        self.init(baseLR: c.baseLR, warmupIterations: c.warmupIterations, warmupFactor: c.warmupFactor,
+                  milestones: c.lrDecayAt.map { Int(($0 * Double(c.iterations)).rounded()) })
+    }
+
+    /// The learning rate at 0-based iteration `it`.
+    public func lr(at it: Int) -> Double {
+        var f = 1.0
+        if it < warmupIterations {
+            let a = Double(it) / Double(warmupIterations)
+            f = warmupFactor * (1 - a) + a
+        }
+        let decays = milestones.filter { it >= $0 }.count
+        var d = 1.0
+        for _ in 0..<decays { d *= 0.1 }
+        return baseLR * f * d
+    }
+}

@@ -1,0 +1,102 @@
+import Dispatch
+
+/// Wraps a non-Sendable value for a parallel region whose chunks touch disjoint memory.
+@usableFromInline struct UncheckedSendable<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @usableFromInline init(_ value: T) { self.value = value }
+}
+
+/// Execution resources of one model: thread count and scratch buffers reused across steps.
+///
+/// One context per concurrently running model (two runs in one process each need their own).
+/// Parallel regions split work into `threads` coarse chunks over *output* elements only, so
+/// every output value is computed by the same sequence of operations whatever the thread count:
+/// results are bitwise identical for 1 and 2 threads.
+public final class ComputeContext {
+    /// Number of chunks (threads) a parallel region is split into; 1 runs inline.
+    public var threads: Int
+    /// Per-thread packing buffers for GEMM operand B.
+    var packB: [UnsafeMutablePointer<Float>] = []
+    /// Packed operand A, shared by all threads of one GEMM.
+    var packA = ScratchBuffer()
+    /// General scratch (im2col columns, transformed weights…).
+    var scratch = ScratchBuffer()
+    var scratch2 = ScratchBuffer()
+    /// Zero-padded input of a stride-1 convolution (see `ConvKernels+Padded`).
+    var padScratch = ScratchBuffer()
+    /// Per-thread packed dy blocks of the stride-1 weight gradient.
+    var padScratch2 = ScratchBuffer()
+    /// Flipped/transposed kernel of a stride-1 input gradient.
+    var weightScratch = ScratchBuffer()
+    var intScratch = IntScratch()
+    /// Attach a `Profiler` to time convolutions by phase (benchmarks only).
+    public var profiler: Profiler?
+
+    public init(threads: Int = 1) {
+        self.threads = max(1, threads)
+    }
+
+    deinit { for p in packB { p.deallocate() } }
+
+    /// Per-thread B buffer of at least `SGEMM.kc × SGEMM.nc` floats.
+    func packBBuffer(_ t: Int) -> UnsafeMutablePointer<Float> {
+        while packB.count <= t { packB.append(Tensor.allocate(SGEMM.kc * SGEMM.nc)) }
+        return packB[t]
+    }
+
+    /// Runs `body(chunk)` for chunk in 0..<chunks, in parallel when `threads > 1`.
+    @inlinable
+    public func parallel(_ chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 1 || threads <= 1 {
+            for i in 0..<chunks { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { esc in
+            let box = UncheckedSendable(esc)
+            DispatchQueue.concurrentPerform(iterations: chunks) { i in box.value(i) }
+        }
+    }
+
+    /// Splits 0..<count into `threads` contiguous ranges (multiples of `grain`) and runs them in
+    /// parallel; `body(range)` must write only outputs indexed by `range`.
+    @inlinable
+    public func parallelRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        let t = min(threads, max(1, count / max(grain, 1)))
+        if t <= 1 { body(0..<count); return }
+        let units = (count + grain - 1) / grain
+        parallel(t) { i in
+            let lo = min(count, (units * i / t) * grain)
+            let hi = min(count, (units * (i + 1) / t) * grain)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}
+
+/// A grow-only float buffer.
+final class ScratchBuffer {
+    private(set) var data: UnsafeMutablePointer<Float>
+    private(set) var capacity: Int
+    init() { capacity = 16; data = Tensor.allocate(16) }
+    deinit { data.deallocate() }
+    /// A pointer to at least `count` floats (contents unspecified).
+    func get(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            data.deallocate()
+            capacity = count
+            data = Tensor.allocate(count)
+        }
+        return data
+    }
+}
+
+/// A grow-only Int buffer (row-offset tables).
+final class IntScratch {
+    private(set) var data: UnsafeMutablePointer<Int>
+    private(set) var capacity: Int
+    init() { capacity = 16; data = .allocate(capacity: 16) }
+    deinit { data.deallocate() }
+    func get(_ count: Int) -> UnsafeMutablePointer<Int> {
+        if count > capacity { data.deallocate(); capacity = count; data = .allocate(capacity: count) }
+        return data
+    }
+}

@@ -1,0 +1,47 @@
+import XCTest
+import Foundation
+@testable import Engine
+
+/// Drives `TrainStepBenchmark` until `ablate bench train-step` exists. The timing run happens only
+/// with ENGINE_BENCH=1 (bench/engine_vs_torch.py sets it and parses the "ENGINE_BENCH {json}"
+/// lines); sizes, threads and iterations come from ENGINE_BENCH_SIZES / _THREADS / _ITERS.
+final class TrainStepBenchmarkTests: XCTestCase {
+    /// Always runs: one tiny step so the benchmark code path stays working.
+    func testBenchmarkRunsOnTinyInput() throws {
+        let s = try TrainStepBenchmark.run(size: 64, batch: 1, threads: 1, iterations: 1, warmup: 0)
+        XCTAssertGreaterThan(s.trainMedianMs, 0)
+        XCTAssertGreaterThan(s.convGflopPerStep, 0)
+        XCTAssertTrue(s.json.contains("\"size\":64"))
+    }
+
+    func testBenchmark() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let sizes = (env["ENGINE_BENCH_SIZES"] ?? "128,256").split(separator: ",").compactMap { Int($0) }
+        let threads = (env["ENGINE_BENCH_THREADS"] ?? "2").split(separator: ",").compactMap { Int($0) }
+        let iters = Int(env["ENGINE_BENCH_ITERS"] ?? "10") ?? 10
+        let batch = Int(env["ENGINE_BENCH_BATCH"] ?? "8") ?? 8
+        if env["ENGINE_BENCH_PEAK"] != "0" {
+            for t in threads { print("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}") }
+        }
+        for t in threads {
+            for size in sizes {
+                let s = try TrainStepBenchmark.run(size: size, batch: batch, threads: t, iterations: iters)
+                print("ENGINE_BENCH " + s.json)
+            }
+        }
+    }
+}
+
+/// Conv-shaped GEMM throughput (ENGINE_BENCH=1): prints "ENGINE_CONV {json}" lines.
+final class ConvBenchmarkTests: XCTestCase {
+    func testConvThroughput() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let threads = (env["ENGINE_BENCH_THREADS"] ?? "1,2").split(separator: ",").compactMap { Int($0) }
+        for t in threads {
+            print("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}")
+            for r in ConvBenchmark.run(threads: t) { print("ENGINE_CONV {\"threads\":\(t),\(r.json.dropFirst())") }
+        }
+    }
+}

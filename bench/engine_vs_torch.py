@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Side-by-side timing of the Swift engine and PyTorch on the identical benchmark RetinaNet
+(see bench/torch_retinanet.py and Sources/Engine/Bench/TrainStepBenchmark.swift), one command:
+
+    python3 bench/engine_vs_torch.py                     # sizes 128,256; threads 2; batch 8
+    python3 bench/engine_vs_torch.py --threads 1,2 --iters 10 --conv
+
+For every (threads, size) the engine and PyTorch run back to back, so both see the same machine
+state; the script prints the load (`uptime`) before and after, per-config ratios engine/torch,
+and (with --conv) conv-GEMM GFLOP/s and % of the measured FMA peak. The engine side runs through
+`swift test -c release --filter TrainStepBenchmarkTests/testBenchmark` with ENGINE_BENCH=1 until the
+`ablate bench train-step` command exists. Needs: swift, `pip install "torch==2.13.0+cpu"`.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def engine(filter_, env_extra):
+    env = dict(os.environ, ENGINE_BENCH="1", **env_extra)
+    out = subprocess.run(["swift", "test", "-c", "release", "--disable-swift-testing", "--filter", filter_],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    lines = {}
+    for line in out.stdout.splitlines():
+        for tag in ("ENGINE_BENCH", "ENGINE_PEAK", "ENGINE_CONV"):
+            if line.startswith(tag + " "):
+                lines.setdefault(tag, []).append(json.loads(line[len(tag) + 1:]))
+    if "ENGINE_BENCH" not in lines and "ENGINE_CONV" not in lines:
+        sys.stderr.write(out.stdout[-3000:] + out.stderr[-3000:])
+        raise SystemExit("engine benchmark produced no result")
+    return lines
+
+
+def torch_run(size, batch, threads, iters):
+    import torch
+    import torch_retinanet
+    torch.set_num_threads(threads)
+    return torch_retinanet.run(size, batch, iters, warmup=2)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="128,256")
+    ap.add_argument("--threads", default="2")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--conv", action="store_true", help="also run the conv-GEMM throughput table")
+    ap.add_argument("--no-torch", action="store_true")
+    a = ap.parse_args()
+    print(f"load before: {uptime()}")
+    subprocess.run(["swift", "build", "-c", "release", "--build-tests"], cwd=ROOT, capture_output=True)
+    rows = []
+    for t in [int(v) for v in a.threads.split(",")]:
+        for s in [int(v) for v in a.sizes.split(",")]:
+            e = engine("TrainStepBenchmarkTests/testBenchmark",
+                       {"ENGINE_BENCH_SIZES": str(s), "ENGINE_BENCH_THREADS": str(t), "ENGINE_BENCH_ITERS": str(a.iters),
+                        "ENGINE_BENCH_BATCH": str(a.batch), "ENGINE_BENCH_PEAK": "0"})["ENGINE_BENCH"][0]
+            tr = None if a.no_torch else torch_run(s, a.batch, t, a.iters)
+            rows.append((e, tr))
+            print(json.dumps({"engine": e, "torch": tr}), flush=True)
+    print()
+    print("| size | threads | engine train ms | torch train ms | ratio | engine infer ms | torch infer ms | ratio |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for e, tr in rows:
+        def ratio(x, y):
+            return f"{x / y:.2f}" if y else "—"
+        tt = tr["train_median_ms"] if tr else None
+        ti = tr["inference_median_ms"] if tr else None
+        print(f"| {e['size']} | {e['threads']} | {e['train_median_ms']:.1f} | {tt and f'{tt:.1f}' or '—'} | {ratio(e['train_median_ms'], tt)} "
+              f"| {e['inference_median_ms']:.1f} | {ti and f'{ti:.1f}' or '—'} | {ratio(e['inference_median_ms'], ti)} |")
+    cpu_rows = [(e, tr) for e, tr in rows if e.get("train_median_cpu_ms") and tr and tr.get("train_median_cpu_ms")]
+    if cpu_rows:
+        print()
+        print("Single-thread CPU time (thread CPU clock; insensitive to other processes on the machine):")
+        print("| size | engine train cpu ms | torch train cpu ms | ratio | engine infer cpu ms | torch infer cpu ms | ratio |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for e, tr in cpu_rows:
+            print(f"| {e['size']} | {e['train_median_cpu_ms']:.1f} | {tr['train_median_cpu_ms']:.1f} "
+                  f"| {e['train_median_cpu_ms'] / tr['train_median_cpu_ms']:.2f} | {e['inference_median_cpu_ms']:.1f} "
+                  f"| {tr['inference_median_cpu_ms']:.1f} | {e['inference_median_cpu_ms'] / tr['inference_median_cpu_ms']:.2f} |")
+    print()
+    for e, _ in rows:
+        print(f"engine phases, size {e['size']}, {e['threads']} thread(s), one profiled step "
+              f"({e['conv_gflop_per_step']:.2f} conv GFLOP/step):")
+        for p in e["phases"]:
+            g = f"{p['gflops']:.1f} GFLOP/s" if p["gflops"] else ""
+            print(f"  {p['name']:<28} {p['ms']:8.1f} ms  {g}")
+    if a.conv:
+        c = engine("ConvBenchmarkTests", {"ENGINE_BENCH_THREADS": a.threads})
+        peaks = {p["threads"]: p["gflops"] for p in c.get("ENGINE_PEAK", [])}
+        print()
+        print("| threads | shape (3×3, batch 8) | M×N×K | forward | weight grad | input grad | plain SGEMM | peak |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in c.get("ENGINE_CONV", []):
+            pk = peaks.get(r["threads"], 0)
+            pct = lambda v: f"{v} ({100 * v / pk:.0f}%)" if pk else str(v)
+            print(f"| {r['threads']} | {r['shape']} | {r['m']}×{r['n']}×{r['k']} | {pct(r['forward'])} | {pct(r['weight_grad'])} "
+                  f"| {pct(r['input_grad'])} | {pct(r['gemm'])} | {pk:.0f} |")
+    print()
+    print(f"load after: {uptime()}")
+
+
+if __name__ == "__main__":
+    main()
