@@ -78,6 +78,16 @@ def main():
         ti = tr["inference_median_ms"] if tr else None
         print(f"| {e['size']} | {e['threads']} | {e['train_median_ms']:.1f} | {tt and f'{tt:.1f}' or '—'} | {ratio(e['train_median_ms'], tt)} "
               f"| {e['inference_median_ms']:.1f} | {ti and f'{ti:.1f}' or '—'} | {ratio(e['inference_median_ms'], ti)} |")
+    cpu_rows = [(e, tr) for e, tr in rows if e.get("train_median_cpu_ms") and tr and tr.get("train_median_cpu_ms")]
+    if cpu_rows:
+        print()
+        print("Single-thread CPU time (thread CPU clock; insensitive to other processes on the machine):")
+        print("| size | engine train cpu ms | torch train cpu ms | ratio | engine infer cpu ms | torch infer cpu ms | ratio |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for e, tr in cpu_rows:
+            print(f"| {e['size']} | {e['train_median_cpu_ms']:.1f} | {tr['train_median_cpu_ms']:.1f} "
+                  f"| {e['train_median_cpu_ms'] / tr['train_median_cpu_ms']:.2f} | {e['inference_median_cpu_ms']:.1f} "
+                  f"| {tr['inference_median_cpu_ms']:.1f} | {e['inference_median_cpu_ms'] / tr['inference_median_cpu_ms']:.2f} |")
     print()
     for e, _ in rows:
         print(f"engine phases, size {e['size']}, {e['threads']} thread(s), one profiled step "

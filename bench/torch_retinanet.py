@@ -55,19 +55,26 @@ def run(size, batch, iters, warmup):
 
     for _ in range(warmup):
         step()
-    train = []
+    train, train_cpu = [], []
     for _ in range(iters):
-        t0 = time.perf_counter(); step(); train.append((time.perf_counter() - t0) * 1000)
+        t0, c0 = time.perf_counter(), time.thread_time()
+        step()
+        train.append((time.perf_counter() - t0) * 1000); train_cpu.append((time.thread_time() - c0) * 1000)
     net.eval()
-    infer = []
+    infer, infer_cpu = [], []
     with torch.no_grad():
         for _ in range(warmup):
             net(x)
         for _ in range(iters):
-            t0 = time.perf_counter(); net(x); infer.append((time.perf_counter() - t0) * 1000)
+            t0, c0 = time.perf_counter(), time.thread_time()
+            net(x)
+            infer.append((time.perf_counter() - t0) * 1000); infer_cpu.append((time.thread_time() - c0) * 1000)
+    one = torch.get_num_threads() == 1  # with 1 thread, ops run on this thread: its CPU time is the cost
     return {"size": size, "batch": batch, "threads": torch.get_num_threads(), "iterations": iters,
             "train_median_ms": statistics.median(train), "train_min_ms": min(train),
-            "inference_median_ms": statistics.median(infer), "inference_min_ms": min(infer)}
+            "inference_median_ms": statistics.median(infer), "inference_min_ms": min(infer),
+            "train_median_cpu_ms": statistics.median(train_cpu) if one else 0,
+            "inference_median_cpu_ms": statistics.median(infer_cpu) if one else 0}
 
 
 def main():

@@ -12,6 +12,8 @@ public enum TrainStepBenchmark {
         public var size: Int, batch: Int, threads: Int, iterations: Int
         public var trainMedianMs: Double, trainMinMs: Double
         public var inferenceMedianMs: Double, inferenceMinMs: Double
+        /// Median thread-CPU ms (single-threaded runs only, else 0): robust to a loaded machine.
+        public var trainMedianCpuMs: Double, inferenceMedianCpuMs: Double
         /// Convolution phases of one training step: (name, ms per step, GFLOP/s).
         public var phases: [(name: String, ms: Double, gflops: Double)]
         /// Total convolution FLOPs of one training step (forward + both backward GEMMs).
@@ -23,6 +25,7 @@ public enum TrainStepBenchmark {
             return "{\"size\":\(size),\"batch\":\(batch),\"threads\":\(threads),\"iterations\":\(iterations),"
                 + "\"train_median_ms\":\(r(trainMedianMs)),\"train_min_ms\":\(r(trainMinMs)),"
                 + "\"inference_median_ms\":\(r(inferenceMedianMs)),\"inference_min_ms\":\(r(inferenceMinMs)),"
+                + "\"train_median_cpu_ms\":\(r(trainMedianCpuMs)),\"inference_median_cpu_ms\":\(r(inferenceMedianCpuMs)),"
                 + "\"conv_gflop_per_step\":\(r(convGflopPerStep)),\"phases\":[\(ph)]}"
         }
         private func r(_ x: Double) -> String { String(Double(Int(x * 1000)) / 1000) }
@@ -63,14 +66,18 @@ public enum TrainStepBenchmark {
             ctx.timed("step.backward", flops: 0) { net.backward() }
             ctx.timed("step.sgd", flops: 0) { sgd.step(lr: 0.001) }
         }
+        var cpu: [Double] = []
         func time(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Clock.threadCPU()
             try body()
+            cpu.append(Double(Clock.threadCPU() - c0) / 1e6)
             return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
         }
         for _ in 0..<warmup { try step() }
         var train: [Double] = []
         for _ in 0..<iterations { train.append(try time(step)) }
+        let trainCpu = cpu
+        cpu = []
         // One profiled step for the per-phase breakdown (timing overhead is negligible).
         let prof = Profiler(cpuTime: threads == 1)
         ctx.profiler = prof
@@ -87,6 +94,8 @@ public enum TrainStepBenchmark {
         return Stats(size: size, batch: batch, threads: threads, iterations: iterations,
                      trainMedianMs: median(train), trainMinMs: train.min() ?? 0,
                      inferenceMedianMs: median(infer), inferenceMinMs: infer.min() ?? 0,
+                     trainMedianCpuMs: threads == 1 ? median(trainCpu) : 0,
+                     inferenceMedianCpuMs: threads == 1 ? median(cpu) : 0,
                      phases: phases, convGflopPerStep: prof.entries.values.map(\.flops).reduce(0, +) / 1e9)
     }
 }
