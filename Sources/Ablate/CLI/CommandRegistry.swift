@@ -4,6 +4,7 @@ import Foundation
 enum CommandRegistry {
     static let all: [AblateCommand.Type] = [
         SweepCommand.self,
+        TrainCommand.self,
         TableCommand.self,
         RunsCommand.self,
         ShowCommand.self,
