@@ -5,6 +5,8 @@ enum CommandRegistry {
     static let all: [AblateCommand.Type] = [
         SweepCommand.self,
         TrainCommand.self,
+        ExportDatasetCommand.self,
+        BenchCommand.self,
         TableCommand.self,
         RunsCommand.self,
         ShowCommand.self,
