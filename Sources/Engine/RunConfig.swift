@@ -39,6 +39,9 @@ public struct RunConfig: Hashable, Sendable {
     /// "pretrained" starts from the shared backbone pretrained on the built-in classification
     /// task (the paper starts from ImageNet weights); "scratch" starts from random weights.
     public var backboneInit: String = "pretrained"
+    /// Iterations of the shared classification pretraining (batch 64 patches of 64×64); part of
+    /// the identity of the pretrained backbone, so runs with different values never share one.
+    public var pretrainIterations: Int = 3000
 
     // MARK: Anchors (Table 1c)
     /// Anchor size = anchorScale × stride of the level.
@@ -89,7 +92,7 @@ public struct RunConfig: Hashable, Sendable {
 extension RunConfig: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case dataset, dataSeed, trainImages, valImages, scale
-        case depth, width, fpnChannels, headConvs, headChannels, backboneInit
+        case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations
         case anchorScale, scalesPerOctave, aspectRatios
         case loss, alpha, gamma, beta, priorInit, priorProb, ohemBatch, ohemNMS, ohemPositiveFraction, boxLossBeta
         case iterations, batchSize, baseLR, momentum, weightDecay, warmupIterations, warmupFactor, lrDecayAt, horizontalFlip
@@ -126,7 +129,7 @@ extension RunConfig: Codable {
         try get(.trainImages, &r.trainImages); try get(.valImages, &r.valImages); try get(.scale, &r.scale)
         try get(.depth, &r.depth); try get(.width, &r.width); try get(.fpnChannels, &r.fpnChannels)
         try get(.headConvs, &r.headConvs); try get(.headChannels, &r.headChannels)
-        try get(.backboneInit, &r.backboneInit)
+        try get(.backboneInit, &r.backboneInit); try get(.pretrainIterations, &r.pretrainIterations)
         try get(.anchorScale, &r.anchorScale); try get(.scalesPerOctave, &r.scalesPerOctave)
         try get(.aspectRatios, &r.aspectRatios)
         try get(.loss, &r.loss); try get(.alpha, &r.alpha); try get(.gamma, &r.gamma); try get(.beta, &r.beta)
@@ -149,6 +152,7 @@ extension RunConfig: Codable {
         try c.encode(depth, forKey: .depth); try c.encode(width, forKey: .width)
         try c.encode(fpnChannels, forKey: .fpnChannels); try c.encode(headConvs, forKey: .headConvs)
         try c.encode(headChannels, forKey: .headChannels); try c.encode(backboneInit, forKey: .backboneInit)
+        try c.encode(pretrainIterations, forKey: .pretrainIterations)
         try c.encode(anchorScale, forKey: .anchorScale); try c.encode(scalesPerOctave, forKey: .scalesPerOctave)
         try c.encode(aspectRatios, forKey: .aspectRatios)
         try c.encode(loss, forKey: .loss); try c.encode(alpha, forKey: .alpha); try c.encode(gamma, forKey: .gamma)

@@ -4,6 +4,9 @@ import Foundation
 enum CommandRegistry {
     static let all: [AblateCommand.Type] = [
         SweepCommand.self,
+        TrainCommand.self,
+        ExportDatasetCommand.self,
+        BenchCommand.self,
         TableCommand.self,
         RunsCommand.self,
         ShowCommand.self,

@@ -21,14 +21,11 @@ extension RunExecutor {
 
 /// Errors of the executors.
 enum ExecutorError: Error, CustomStringConvertible {
-    case trainerUnavailable
     case unknownExecutor(String)
     case synthetic(String)
 
     var description: String {
         switch self {
-        case .trainerUnavailable:
-            return "the trainer is not available yet: the Engine's RetinaNet trainer is not wired into ablate (TrainerExecutor in Sources/Ablate/Runner/TrainerExecutor.swift); planning works (--dry-run), running does not"
         case .unknownExecutor(let name):
             return "--executor: unknown executor '\(name)' (known: trainer; synthetic is for tests only)"
         case .synthetic(let message):

@@ -58,11 +58,7 @@ struct RunWorker {
             FileHandle.standardError.write(Data("ablate worker: run \(runID) was requeued or killed meanwhile; result discarded\n".utf8))
             return Code.notOurs
         }
-        let metrics = outcome.metrics.filter { $0.value.isFinite }
-            .sorted { $0.key < $1.key }
-            .map { "  \(JSONValue.quote($0.key)): \($0.value)" }
-            .joined(separator: ",\n")
-        try Data("{\n\(metrics)\n}\n".utf8).write(to: directory.appendingPathComponent("metrics.json"))
+        try RunArtifacts.writeMetrics(outcome.metrics, to: directory.appendingPathComponent("metrics.json"))
         return Code.ok
     }
 }
@@ -78,7 +74,7 @@ private final class LogSink: @unchecked Sendable {
     init(store: RunStore, runID: String, csv: URL) {
         self.store = store
         self.runID = runID
-        _ = FileManager.default.createFile(atPath: csv.path, contents: Data("iteration,loss_cls,loss_box,lr,seconds\n".utf8))
+        _ = FileManager.default.createFile(atPath: csv.path, contents: Data(RunArtifacts.trainLogHeader.utf8))
         self.csv = FileHandle(forWritingAtPath: csv.path)
         self.csv?.seekToEndOfFile()
     }
@@ -86,7 +82,7 @@ private final class LogSink: @unchecked Sendable {
     func append(_ row: TrainLogRow) {
         lock.lock(); defer { lock.unlock() }
         do { try store.appendTrainLog(id: runID, row) } catch { if self.error == nil { self.error = error } }
-        csv?.write(Data("\(row.iteration),\(row.lossCls),\(row.lossBox),\(row.lr),\(row.seconds)\n".utf8))
+        csv?.write(Data(RunArtifacts.csvLine(row).utf8))
     }
 }
 
