@@ -14,14 +14,14 @@ enum SweepCommand: AblateCommand {
     Artifacts go to runs/<sweep>/<run-id>/ beside the database.
 
     examples:
-      ablate sweep gamma --profile quick --jobs 2
+      ablate sweep gamma --profile quick --paper
       ablate sweep alpha --profile paper-proxy --dry-run
       ablate sweep gamma --shard $SLURM_ARRAY_TASK_ID/8 --db shard-$SLURM_ARRAY_TASK_ID.sqlite
     """
     static let options: [OptionSpec] = [
         OptionSpec(name: "profile", value: "P", help: "profile of the spec: quick (default) or paper-proxy"),
         CommonOptions.db,
-        OptionSpec(name: "jobs", value: "N", help: "runs in parallel, one worker process each (default 1)"),
+        OptionSpec(name: "jobs", value: "N", help: "runs in parallel, one worker process each (default: the number of cores)"),
         OptionSpec(name: "shard", value: "i/n", help: "run only the runs at plan positions ≡ i (mod n), 0 ≤ i < n"),
         OptionSpec(name: "dry-run", value: nil, help: "print the plan and what is already done; run nothing"),
         OptionSpec(name: "threads", value: "N", help: "threads per run (default: cores / jobs)"),
@@ -29,6 +29,7 @@ enum SweepCommand: AblateCommand {
         OptionSpec(name: "heartbeat", value: "SECONDS", help: "seconds between worker heartbeats (default 5)"),
         OptionSpec(name: "stale-after", value: "SECONDS", help: "requeue a running run silent this long (default 60)"),
         OptionSpec(name: "format", value: "md|csv|tex", help: "format of the table printed at the end (default md)"),
+        OptionSpec(name: "paper", value: nil, help: "print the paper's numbers and the rank agreement beside the table"),
         OptionSpec(name: "quiet", value: nil, help: "no progress output"),
         OptionSpec(name: "executor", value: "NAME", help: "test-only: 'synthetic' fakes training", hidden: true),
     ]
@@ -51,7 +52,7 @@ enum SweepCommand: AblateCommand {
             return 0
         }
         var options = SweepOptions(spec: spec, profile: profile, dbPath: db)
-        options.jobs = try args.int("jobs", min: 1) ?? 1
+        options.jobs = try args.int("jobs", min: 1) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         options.shard = shard
         options.executorName = args.string("executor")
         options.threadsPerRun = try args.int("threads", min: 1)
@@ -65,7 +66,7 @@ enum SweepCommand: AblateCommand {
         if summary.interrupted { return 130 }
         if let table = spec.table {
             let store = try RunStore(path: db, create: false)
-            print(try TableRenderer(store: store).render(table: table, profile: profile, format: format, paper: false),
+            print(try TableRenderer(store: store).render(table: table, profile: profile, format: format, paper: args.has("paper")),
                   terminator: "")
         } else {
             let store = try RunStore(path: db, create: false)

@@ -7,6 +7,7 @@ final class ProgressReporter {
     private let quiet: Bool
     private var started = Date()
     private var lastLine = ""
+    private var lastPrinted = Date()
 
     init(quiet: Bool = false) {
         self.quiet = quiet
@@ -28,23 +29,37 @@ final class ProgressReporter {
         emit("sweep \(sweep) (profile \(profile)\(shardText)): \(planned) runs planned, \(new) new, \(alreadyDone) already done")
     }
 
-    func update(counts: [RunStatus: Int], planned: Int, activeHere: Int, jobs: Int, meanRunSeconds: Double?) {
+    /// `activeRuns`: this process's running runs as (fraction of iterations done, seconds since
+    /// start); before any run has ended they give the ETA's per-run time.
+    func update(counts: [RunStatus: Int], planned: Int, activeHere: Int, jobs: Int, meanRunSeconds: Double?,
+                activeRuns: [(fraction: Double, seconds: Double)] = []) {
         let done = (counts[.finished] ?? 0) + (counts[.diverged] ?? 0)
         let queued = counts[.queued] ?? 0
         let running = counts[.running] ?? 0
         var eta = "ETA --"
-        if let mean = meanRunSeconds {
+        let progressing = activeRuns.filter { $0.fraction >= 0.02 }
+        let estimate = meanRunSeconds ?? (progressing.isEmpty ? nil
+            : progressing.map { $0.seconds / $0.fraction }.reduce(0, +) / Double(progressing.count))
+        if let mean = estimate {
             let left = (Double(queued) + 0.5 * Double(running)) * mean / Double(max(1, jobs))
             eta = "ETA \(ProgressReporter.clock(left))"
         }
         var parts = ["[\(done)/\(planned) done", "\(running) running"]
+        if !activeRuns.isEmpty {
+            parts[1] += " (" + activeRuns.map { String(format: "%.0f%%", 100 * $0.fraction) }.joined(separator: ", ") + ")"
+        }
         if activeHere < running { parts.append("\(running - activeHere) elsewhere") }
         if let f = counts[.failed], f > 0 { parts.append("\(f) failed") }
         if let k = counts[.killed], k > 0 { parts.append("\(k) killed") }
         let line = parts.joined(separator: ", ") + "] elapsed \(ProgressReporter.clock(Date().timeIntervalSince(started))) \(eta)"
-        // Off a terminal, print only when a run ends (not when one starts).
+        // Off a terminal, print when a run ends and otherwise once a minute.
         let key = "\(done) \(counts[.failed] ?? 0) \(counts[.killed] ?? 0)"
-        if isTerminal { emit(line, terminalRewrite: true) } else if key != lastLine { emit(line) }
+        if isTerminal {
+            emit(line, terminalRewrite: true)
+        } else if key != lastLine || Date().timeIntervalSince(lastPrinted) >= 60 {
+            emit(line)
+            lastPrinted = Date()
+        }
         lastLine = key
     }
 

@@ -13,10 +13,14 @@ protocol RunExecutor: Sendable {
     func checkAvailable() throws
     func execute(config: RunConfig, directory: URL, threads: Int,
                  log: @escaping @Sendable (TrainLogRow) -> Void) throws -> RunOutcome
+    /// Work shared by the runs about to start (pretrained backbones), done once with all cores
+    /// before the workers start, so parallel workers do not wait on each other for it.
+    func prepare(configs: [RunConfig], runsRoot: URL, threads: Int) throws
 }
 
 extension RunExecutor {
     func checkAvailable() throws {}
+    func prepare(configs: [RunConfig], runsRoot: URL, threads: Int) throws {}
 }
 
 /// Errors of the executors.

@@ -51,6 +51,9 @@ final class SweepRunner {
         var runID: String
         var started: Date
         var directory: URL
+        var iterations: Int
+        /// Fraction of the run's iterations logged so far (read from `train_log` about once a second).
+        var fraction = 0.0
     }
 
     func run() throws -> SweepSummary {
@@ -60,6 +63,7 @@ final class SweepRunner {
         let store = try RunStore(path: options.dbPath)
         let added = try store.plan(plan, sweep: options.spec.name, profile: options.profile, table: options.spec.table)
         let ids = plan.map(\.id)
+        let iterationsByID = Dictionary(plan.map { ($0.id, $0.config.iterations) }, uniquingKeysWith: { a, _ in a })
         let host = Provenance.hostName()
         let claimant = Claimant(host: host, pid: Int(getpid()), gitCommit: Provenance.gitCommit())
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -69,6 +73,10 @@ final class SweepRunner {
         let exe = ChildProcess.currentExecutable()
 
         try store.requeueStale(ids: ids, graceSeconds: options.staleAfter, host: host)
+        // Shared preparation (backbone pretraining) with all cores, before the signal handler is
+        // installed: Ctrl-C here simply ends the process; the cache is written atomically.
+        let pending = Set(try store.records(ids: ids).filter { $0.status != .finished && $0.status != .diverged }.map(\.id))
+        try executor.prepare(configs: plan.filter { pending.contains($0.id) }.map(\.config), runsRoot: runsRoot, threads: cores)
         SignalWatch.install()
         var active: [Active] = []
         var executed = 0
@@ -101,6 +109,10 @@ final class SweepRunner {
             if Date().timeIntervalSince(lastStaleCheck) >= 1 {
                 lastStaleCheck = Date()
                 try store.requeueStale(ids: ids, graceSeconds: options.staleAfter, host: host)
+                for i in active.indices {
+                    let it = (try? store.latestIteration(id: active[i].runID)) ?? nil
+                    active[i].fraction = min(1, Double(it ?? 0) / Double(max(1, active[i].iterations)))
+                }
             }
             while active.count < options.jobs, let run = try store.claimNext(ids: ids, claimant: claimant) {
                 let dir = runsRoot.appendingPathComponent(run.sweep).appendingPathComponent(run.id)
@@ -111,14 +123,16 @@ final class SweepRunner {
                                 "--parent", String(getpid())]
                     if let name = options.executorName { args += ["--executor", name] }
                     let child = try ChildProcess.spawn(args, outputFile: dir.appendingPathComponent("worker.log").path)
-                    active.append(Active(child: child, runID: run.id, started: Date(), directory: dir))
+                    active.append(Active(child: child, runID: run.id, started: Date(), directory: dir,
+                                         iterations: iterationsByID[run.id] ?? 1))
                 } catch {
                     try store.end(id: run.id, as: .failed, message: "could not start a worker: \(error)")
                 }
             }
             let counts = try store.statusCounts(ids: ids)
             progress.update(counts: counts, planned: plan.count, activeHere: active.count, jobs: options.jobs,
-                            meanRunSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count))
+                            meanRunSeconds: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count),
+                            activeRuns: active.map { ($0.fraction, Date().timeIntervalSince($0.started)) })
             if active.isEmpty && (counts[.queued] ?? 0) == 0 && (counts[.running] ?? 0) == 0 { break }
             Thread.sleep(forTimeInterval: 0.02)
         }

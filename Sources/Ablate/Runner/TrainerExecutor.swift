@@ -7,10 +7,27 @@ import Foundation
 struct TrainerExecutor: RunExecutor {
     static let cacheEnvironmentKey = "ABLATE_BACKBONE_CACHE"
 
+    /// The shared backbone cache of runs under `runsRoot` (`runs/<sweep>/<id>` → `runs/pretrained`).
+    static func cacheDirectory(runsRoot: URL) -> URL {
+        ProcessInfo.processInfo.environment[cacheEnvironmentKey].map { URL(fileURLWithPath: $0) }
+            ?? runsRoot.appendingPathComponent("pretrained")
+    }
+
+    func prepare(configs: [RunConfig], runsRoot: URL, threads: Int) throws {
+        let cache = PretrainedBackboneCache(directory: Self.cacheDirectory(runsRoot: runsRoot))
+        var seen = Set<String>()
+        for config in configs where config.backboneInit == "pretrained" {
+            let recipe = BackbonePretrainer(runConfig: config)
+            guard seen.insert(recipe.cacheName).inserted else { continue }
+            _ = try cache.backbone(for: recipe, threads: threads) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+    }
+
     func execute(config: RunConfig, directory: URL, threads: Int,
                  log: @escaping @Sendable (TrainLogRow) -> Void) throws -> RunOutcome {
-        let cache = ProcessInfo.processInfo.environment[Self.cacheEnvironmentKey].map { URL(fileURLWithPath: $0) }
-            ?? directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pretrained")
+        let cache = Self.cacheDirectory(runsRoot: directory.deletingLastPathComponent().deletingLastPathComponent())
         let run = ExperimentRun(config: config, directory: directory, threads: threads, backboneCache: cache)
         let result = try run.execute(progress: { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -62,6 +62,11 @@ extension RunStore {
     }
 
     /// How many of `ids` are in each status.
+    /// The last training iteration a run logged (nil before its first log row).
+    func latestIteration(id: String) throws -> Int? {
+        try db.scalar("SELECT MAX(iteration) FROM train_log WHERE run_id = ?", [.text(id)])?.int
+    }
+
     func statusCounts(ids: [String]) throws -> [RunStatus: Int] {
         var counts: [RunStatus: Int] = [:]
         for run in try records(ids: ids) { counts[run.status, default: 0] += 1 }

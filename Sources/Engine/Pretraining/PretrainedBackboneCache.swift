@@ -39,8 +39,10 @@ public struct PretrainedBackboneCache {
         let (model, accuracy) = try recipe.train(threads: threads) { it, loss, acc in
             if let acc {
                 log(String(format: "pretrain: held-out accuracy %.3f", acc))
-            } else if it % 250 == 0 || it == recipe.iterations {
-                log(String(format: "pretrain %d/%d loss %.4f (%.0f s)", it, recipe.iterations, loss, Date().timeIntervalSince(start)))
+            } else {
+                let elapsed = Date().timeIntervalSince(start)
+                let eta = elapsed / Double(it) * Double(recipe.iterations - it)
+                log(String(format: "pretrain %d/%d  loss %.4f  %.0f s elapsed, ETA %.0f s", it, recipe.iterations, loss, elapsed, eta))
             }
         }
         let tmp = directory.appendingPathComponent(".\(recipe.cacheName).\(getpid()).tmp")
