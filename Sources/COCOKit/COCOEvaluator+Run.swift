@@ -49,11 +49,12 @@ extension COCOEvaluator {
             }
         }
         if let k = (0..<K).first(where: { failures[$0] >= 0 }) {
-            let id = unrecordableIds[failures[k]] ?? 0
+            let (id, index) = unrecordableIds[failures[k]] ?? (0, 0)
             let why = COCOId.matchState(id) == .unsupported
                 ? "cocoeval does not reproduce Python's float() on non-ASCII text"
                 : "Python cannot convert it to a float (ValueError / OverflowError)"
-            throw COCOError(.value, "a detection matches the annotation with id \(COCOId.jsonText(id))"
+            throw COCOError(.value, file: groundTruthFile, path: "annotations[\(index)].id",
+                            "a detection matches the annotation with id \(COCOId.jsonText(id))"
                             + (parameters.useCategories ? " (category \(COCOId.jsonText(categoryIds[k])))" : "")
                             + ": pycocotools records a match by storing the annotation id in a float array, and \(why); "
                             + "use numeric annotation ids")

@@ -46,8 +46,11 @@ public struct COCOEvaluator: Sendable {
     let gtStart: [Int]
     let dts: [DTBox]
     let dtStart: [Int]
-    /// Annotation ids (keys) of ground truth whose match pycocotools cannot record, by position in `gts`.
-    let unrecordableIds: [Int: Int]
+    /// Ground truth whose match pycocotools cannot record, by position in `gts`: its annotation
+    /// id (key) and index in the file's `annotations`.
+    let unrecordableIds: [Int: (id: Int, index: Int)]
+    /// The ground truth's file name, for messages.
+    let groundTruthFile: String
 
     /// Validates and indexes; throws `.mismatch` when detections name images the GT lacks, or
     /// ids pycocotools cannot order; `.value` when an evaluated annotation lacks a `bbox` or an
@@ -58,6 +61,7 @@ public struct COCOEvaluator: Sendable {
         maxDets = parameters.maxDetections.sorted()
         var warnings: [String] = []
         let gtFile = groundTruth.sourceName
+        groundTruthFile = gtFile
 
         // Images: results must refer to GT images (pycocotools asserts this in loadRes).
         let gtImages = try Self.inFile(gtFile) {
@@ -152,7 +156,7 @@ public struct COCOEvaluator: Sendable {
     /// the last annotation with that id (whose own image and category then count). That is
     /// reproduced (with a warning).
     static func bucketGroundTruth(_ anns: [COCOAnnotation], images: IdIndex, cats: IdIndex, groups: Int,
-                                  useCategories: Bool, warnings: inout [String]) throws -> ([GTBox], [Int], [Int: Int]) {
+                                  useCategories: Bool, warnings: inout [String]) throws -> ([GTBox], [Int], [Int: (id: Int, index: Int)]) {
         var lastById = [Int: Int](minimumCapacity: anns.count)
         var repeated = 0
         var firstRepeated = 0
@@ -188,7 +192,7 @@ public struct COCOEvaluator: Sendable {
             groupOf[j] = Int32(g)
             counts[g + 1] += 1
         }
-        var unrecordable: [Int: Int] = [:]
+        var unrecordable: [Int: (id: Int, index: Int)] = [:]
         func box(_ i: Int, at position: Int) throws -> GTBox {
             let a = anns[i]
             func missing(_ key: String) -> COCOError {
@@ -199,7 +203,7 @@ public struct COCOEvaluator: Sendable {
             if a.area.isNaN { throw missing("area") }
             if !(a.bbox.x.isFinite && a.bbox.y.isFinite && a.bbox.width.isFinite && a.bbox.height.isFinite) { throw missing("bbox") }
             let state = COCOId.matchState(a.id)
-            if state.rawValue >= 2 { unrecordable[position] = a.id }
+            if state.rawValue >= 2 { unrecordable[position] = (a.id, i) }
             return GTBox(x: a.bbox.x, y: a.bbox.y, w: a.bbox.width, h: a.bbox.height, area: a.area, crowd: a.isCrowd,
                          matchState: state.rawValue, image: Int32(images.index(of: a.imageId) ?? 0))
         }
