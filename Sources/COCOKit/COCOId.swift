@@ -15,7 +15,11 @@ import Foundation
 /// (strings mixed with numbers; ids NumPy would round, see `numpyFloat64Problem`).
 public enum COCOId {
     /// Integers in this range are their own key.
-    public static let plainRange: Range<Int> = -(1 << 62) ..< (1 << 62)
+    public static let plainRange: Range<Int> = -0x4000_0000_0000_0000 ..< 0x4000_0000_0000_0000
+
+    /// Whether an integer id is its own key (`plainRange`, spelled out for the parser's hot path).
+    @inline(__always)
+    static func isPlain(_ i: Int64) -> Bool { i >= -0x4000_0000_0000_0000 && i < 0x4000_0000_0000_0000 }
 
     /// An id that is not a plain integer (or, from `value(of:)`, any id).
     public enum Value: Hashable, Sendable {
@@ -43,7 +47,7 @@ public enum COCOId {
 
     /// Whether `key` stands for an interned id (not a plain integer).
     @inline(__always)
-    public static func isInterned(_ key: Int) -> Bool { key >= Table.base }
+    public static func isInterned(_ key: Int) -> Bool { key >= 0x4000_0000_0000_0000 }
 
     /// The id a key stands for.
     public static func value(of key: Int) -> Value {

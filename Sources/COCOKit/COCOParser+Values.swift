@@ -24,7 +24,7 @@ extension COCOParser {
         if c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "I") {
             let at = r.offset
             let v = try r.readNumber()
-            if let i = r.lastInteger, COCOId.plainRange.contains(Int(i)) { return Int(i) }
+            if let i = r.lastInteger, COCOId.isPlain(i) { return Int(i) }
             return try numericId(v, at: at)
         }
         if c == UInt8(ascii: "\"") {
