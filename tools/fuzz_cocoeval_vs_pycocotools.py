@@ -158,8 +158,9 @@ def main():
     rng = random.Random(a.seed)
     tmp = tempfile.mkdtemp(prefix="cocofuzz-")
     skipped = 0
-    refused = 0
+    refused = {}
     counts = {}
+    kind = form = None
     for i in range(a.cases):
         gt, dt, params, args = random_case(rng)
         if not dt:
@@ -181,7 +182,8 @@ def main():
             if out.returncode != 1 or out.stdout or out.stderr.count("\n") != 1:
                 print("case %d: pycocotools raised %s: %s, cocoeval exited %d: %s" % (i, type(e).__name__, e, out.returncode, out.stderr))
                 sys.exit(1)
-            refused += 1
+            why = "%s/%s: pycocotools %s: %s" % (kind, form, type(e).__name__, str(e)[:60])
+            refused[why] = refused.get(why, 0) + 1
             continue
         out = subprocess.run([a.cocoeval, d, "--gt", g, "--json", "--threads", "2"] + args, capture_output=True, text=True)
         if out.returncode != 0:
@@ -193,7 +195,9 @@ def main():
             print("case %d differs (args %s)\n  pycocotools %s\n  cocoeval    %s\n  files in %s" % (i, args, want, got, keep))
             sys.exit(1)
     print("%d random cases: all 12 stats identical to pycocotools (%d empty ones skipped); %d refused by both"
-          % (a.cases - skipped - refused, skipped, refused))
+          % (a.cases - skipped - sum(refused.values()), skipped, sum(refused.values())))
+    for why, n in sorted(refused.items()):
+        print("  refused %dx (%s)" % (n, why))
     if counts:
         print("id kinds x result forms:", ", ".join("%s/%s %d" % (k, f, n) for (k, f), n in sorted(counts.items())))
 
