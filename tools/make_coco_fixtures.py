@@ -7,7 +7,10 @@
 Outputs under Tests/COCOKitTests/Fixtures/:
   coco-real/   the real COCO val2014 subset + official fake results (copied from ../shared/fixtures)
   edge/        faster-coco-eval's and mmdetection's edge files (same source) + generated detections
-  corner/      generated corner cases, one folder each: gt.json, dt.json, expected.json
+  corner/      generated corner cases, one folder each: gt.json, dt.json, expected.json (the
+               id and results-form cases come from tools/coco_fixture_ids_results.py)
+  refusals/    inputs pycocotools fails on or mangles, with what it did (pycocotools.json)
+  rle/         compressed RLE strings with pycocotools' maskUtils.area and toBbox
 Each expected.json holds pycocotools' 12 stats (as floats and as Python repr strings), the 12
 printed summary lines, the parameters used, per-category AP (area all, maxDets 100, as
 detectron2 computes it), and how pycocotools was driven. Deterministic: reruns give identical files.
@@ -25,6 +28,9 @@ import sys
 import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import coco_fixture_ids_results  # noqa: E402  (ids of every kind, loadRes branches, refusals, RLE)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "COCOKitTests", "Fixtures")
@@ -59,13 +65,21 @@ def evaluate(gt, dt, params=None, bypass_loadres=False):
     with contextlib.redirect_stdout(out):
         e.summarize()
     prec = e.eval["precision"]
+
+    def id_json(v):
+        # The id as cocoeval prints it in JSON: NumPy scalars as Python values, integral floats as integers.
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return json.dumps(v, ensure_ascii=False)
     per_cat = []
     a_all = e.params.areaRngLbl.index("all") if "all" in e.params.areaRngLbl else 0
     for k, cid in enumerate(e.params.catIds if e.params.useCats else [-1]):
         p = prec[:, :, k, a_all, -1]
         p = p[p > -1]
         ap = float(np.mean(p)) if p.size else -1.0
-        per_cat.append({"id": int(cid), "ap": ap, "ap_repr": repr(ap)})
+        per_cat.append({"id_json": id_json(cid), "ap": ap, "ap_repr": repr(ap)})
     return {
         "tool": "pycocotools %s, numpy %s" % (importlib.metadata.version("pycocotools"), np.__version__),
         "params": params or {},
@@ -384,6 +398,8 @@ def main():
     with open(os.path.join(d, "dt.json"), "w") as f:
         f.write(dt_text)
     write(os.path.join(d, "expected.json"), evaluate(json.loads(gt_text), json.loads(dt_text)), indent=1)
+    # Ids of every kind, results through each loadRes branch, refusals, RLE decoding.
+    coco_fixture_ids_results.write_all(OUT, evaluate, write)
     # The linspace thresholds pycocotools uses, to check them bit for bit.
     from pycocotools.cocoeval import Params
     p = Params(iouType="bbox")

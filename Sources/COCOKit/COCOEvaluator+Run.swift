@@ -5,6 +5,11 @@ struct SharedDoubles: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
 }
 
+/// A raw output buffer of integers shared the same way.
+struct SharedInts: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Int>
+}
+
 extension COCOEvaluator {
     /// Evaluates every category (in parallel on `threads` threads), accumulates and summarizes.
     public func run(threads: Int = 1) throws -> COCOEvalSummary {
@@ -17,13 +22,18 @@ extension COCOEvaluator {
         recall.initialize(repeating: -1, count: T * K * A * M)
         defer { precision.deallocate(); recall.deallocate() }
         let p = SharedDoubles(base: precision), rc = SharedDoubles(base: recall)
+        // Per group: the position in `gts` of a ground truth whose match pycocotools cannot record, or -1.
+        let failures = UnsafeMutablePointer<Int>.allocate(capacity: max(1, K))
+        failures.initialize(repeating: -1, count: max(1, K))
+        defer { failures.deallocate() }
+        let fail = SharedInts(base: failures)
 
         // Largest groups first so two threads finish together.
         let size = (0..<K).map { dtStart[$0 + 1] - dtStart[$0] }
         let work = (0..<K).sorted { (a: Int, b: Int) -> Bool in size[a] > size[b] || (size[a] == size[b] && a < b) }
         let workers = max(1, min(threads, K))
         if workers == 1 {
-            for k in work { evaluateGroup(k, precision: p, recall: rc) }
+            for k in work { fail.base[k] = evaluateGroup(k, precision: p, recall: rc) }
         } else {
             let lock = NSLock()
             nonisolated(unsafe) var next = 0
@@ -34,9 +44,20 @@ extension COCOEvaluator {
                     next += 1
                     lock.unlock()
                     if i >= work.count { break }
-                    evaluateGroup(work[i], precision: p, recall: rc)
+                    fail.base[work[i]] = evaluateGroup(work[i], precision: p, recall: rc)
                 }
             }
+        }
+        if let k = (0..<K).first(where: { failures[$0] >= 0 }) {
+            let (id, index) = unrecordableIds[failures[k]] ?? (0, 0)
+            let why = COCOId.matchState(id) == .unsupported
+                ? "cocoeval does not reproduce Python's float() on non-ASCII text"
+                : "Python cannot convert it to a float (ValueError / OverflowError)"
+            throw COCOError(.value, file: groundTruthFile, path: "annotations[\(index)].id",
+                            "a detection matches the annotation with id \(COCOId.jsonText(id))"
+                            + (parameters.useCategories ? " (category \(COCOId.jsonText(categoryIds[k])))" : "")
+                            + ": pycocotools records a match by storing the annotation id in a float array, and \(why); "
+                            + "use numeric annotation ids")
         }
         return try COCOEvalSummary(
             parameters: parameters, maxDetections: maxDets, imageIds: imageIds,
@@ -46,7 +67,9 @@ extension COCOEvaluator {
     }
 
     /// pycocotools' `evaluateImg` for every image of group `k`, then `accumulate` for that group.
-    func evaluateGroup(_ k: Int, precision: SharedDoubles, recall: SharedDoubles) {
+    /// Returns the position in `gts` of a ground truth whose match pycocotools cannot record
+    /// (`COCOId.MatchState` ≥ 2), or -1.
+    func evaluateGroup(_ k: Int, precision: SharedDoubles, recall: SharedDoubles) -> Int {
         let T = parameters.iouThresholds.count, A = parameters.areaRanges.count
         let AT = A * T
         let g0 = gtStart[k], g1 = gtStart[k + 1], d0 = dtStart[k], d1 = dtStart[k + 1]
@@ -68,6 +91,7 @@ extension COCOEvaluator {
         var npig = [Int](repeating: 0, count: A)
         var s = ImageScratch()
         defer { s.free() }
+        var failure = -1
         gts.withUnsafeBufferPointer { gtb in
             dts.withUnsafeBufferPointer { dtb in
                 var gi = 0, di = 0
@@ -75,15 +99,20 @@ extension COCOEvaluator {
                     let gImg = gi < gKeys.count ? gKeys[gi] >> 32 : UInt64.max
                     let dImg = di < dKeys.count ? dKeys[di] >> 32 : UInt64.max
                     let img = Swift.min(gImg, dImg)
-                    s.gl.count = 0; s.dl.count = 0
-                    while gi < gKeys.count, gKeys[gi] >> 32 == img { s.gl.append(gtb[g0 + Int(gKeys[gi] & 0xFFFF_FFFF)]); gi += 1 }
+                    s.gl.count = 0; s.dl.count = 0; s.gPos.count = 0
+                    while gi < gKeys.count, gKeys[gi] >> 32 == img {
+                        let g = g0 + Int(gKeys[gi] & 0xFFFF_FFFF)
+                        s.gl.append(gtb[g]); s.gPos.append(Int32(g)); gi += 1
+                    }
                     while di < dKeys.count, dKeys[di] >> 32 == img { s.dl.append(dtb[d0 + Int(dKeys[di] & 0xFFFF_FFFF)]); di += 1 }
                     evaluateImage(&s, entries: &entries, npig: &npig)
+                    if s.failure >= 0 && failure < 0 { failure = s.failure }
                 }
             }
         }
         accumulateGroup(k, entries: entries, npig: npig, precision: precision, recall: recall)
         entries.free()
+        return failure
     }
 
     /// pycocotools' `evaluateImg` for one image of a group (all area ranges and IoU thresholds).
@@ -152,8 +181,7 @@ extension COCOEvaluator {
             for di in 0..<D {
                 let c0 = Int(candStart[di]), c1 = Int(candStart[di + 1])
                 let d = dl[Int(ord[di])]
-                let da = d.w * d.h
-                let outside = da < lo || da > hi
+                let outside = d.area < lo || d.area > hi
                 let out = entries.states.base + (entryBase + di) * AT + a * T
                 if c0 == c1 {
                     // No GT reaches the smallest threshold: unmatched at every threshold.
@@ -179,7 +207,10 @@ extension COCOEvaluator {
                     var isIgnored = false, isMatched = false
                     if m >= 0 {
                         isIgnored = ignored[m]
-                        isMatched = gl[m].idNonZero  // pycocotools stores the GT id; id 0 reads as "no match"
+                        // pycocotools stores the GT id; id 0 reads as "no match"; some ids cannot be stored.
+                        let state = gl[m].matchState
+                        isMatched = state == 1
+                        if state >= 2 && s.failure < 0 { s.failure = Int(s.gPos[m]) }
                         tk[m] = true
                     }
                     if !isMatched && outside { isIgnored = true }
@@ -310,9 +341,13 @@ struct ImageScratch {
     var candIoU = ScratchBuffer<Double>(capacity: 256)
     var ignored = ScratchBuffer<Bool>(capacity: 64)
     var taken = ScratchBuffer<Bool>(capacity: 64)
+    /// Position in `gts` of each GT of `gl`.
+    var gPos = ScratchBuffer<Int32>(capacity: 64)
+    /// Position in `gts` of a GT whose match pycocotools cannot record, or -1.
+    var failure = -1
 
     func free() {
-        gl.free(); dl.free(); order.free(); candStart.free(); candG.free(); candIoU.free(); ignored.free(); taken.free()
+        gl.free(); dl.free(); order.free(); candStart.free(); candG.free(); candIoU.free(); ignored.free(); taken.free(); gPos.free()
     }
 }
 

@@ -21,14 +21,14 @@ public enum COCOWriter {
         var out = "{\"images\":["
         for (i, image) in dataset.images.enumerated() {
             if i > 0 { out += "," }
-            out += "{\"id\":\(image.id),\"width\":\(image.width),\"height\":\(image.height),\"file_name\":"
+            out += "{\"id\":\(COCOId.jsonText(image.id)),\"width\":\(image.width),\"height\":\(image.height),\"file_name\":"
             appendString(image.fileName, to: &out)
             out += "}"
         }
         out += "],\"annotations\":["
         for (i, a) in dataset.annotations.enumerated() {
             if i > 0 { out += "," }
-            out += "{\"id\":\(a.id),\"image_id\":\(a.imageId),\"category_id\":\(a.categoryId),\"bbox\":"
+            out += "{\"id\":\(COCOId.jsonText(a.id)),\"image_id\":\(COCOId.jsonText(a.imageId)),\"category_id\":\(COCOId.jsonText(a.categoryId)),\"bbox\":"
             try appendBox(a.bbox, path: "annotations[\(i)].bbox", to: &out)
             out += ",\"area\":"
             try appendNumber(a.area, path: "annotations[\(i)].area", to: &out)
@@ -37,7 +37,7 @@ public enum COCOWriter {
         out += "],\"categories\":["
         for (i, c) in dataset.categories.enumerated() {
             if i > 0 { out += "," }
-            out += "{\"id\":\(c.id),\"name\":"
+            out += "{\"id\":\(COCOId.jsonText(c.id)),\"name\":"
             appendString(c.name, to: &out)
             out += ",\"supercategory\":"
             appendString(c.supercategory, to: &out)
@@ -53,7 +53,7 @@ public enum COCOWriter {
         out.reserveCapacity(detections.count * 96 + 4)
         for (i, d) in detections.enumerated() {
             out += i > 0 ? ",\n" : "\n"
-            out += "{\"image_id\":\(d.imageId),\"category_id\":\(d.categoryId),\"bbox\":"
+            out += "{\"image_id\":\(COCOId.jsonText(d.imageId)),\"category_id\":\(COCOId.jsonText(d.categoryId)),\"bbox\":"
             try appendBox(d.bbox, path: "[\(i)].bbox", to: &out)
             out += ",\"score\":"
             try appendNumber(d.score, path: "[\(i)].score", to: &out)

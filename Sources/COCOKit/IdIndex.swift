@@ -1,19 +1,21 @@
-/// Maps sorted, unique integer ids to their positions: a dense table when the ids are compact
-/// (the usual 1…n or COCO's sparse-but-bounded ids), else a dictionary.
+/// Maps unique ids, in a given order, to their positions: a dense table when the keys are
+/// compact (the usual 1…n or COCO's sparse-but-bounded ids), else a dictionary.
 struct IdIndex: Sendable {
-    /// Sorted unique ids; `ids[index(of: id)!] == id`.
+    /// The ids in order (pycocotools' order: see `COCOId.sortedUnique`); `ids[index(of: id)!] == id`.
     let ids: [Int]
     private let minId: Int
     private let dense: [Int32]
     private let sparse: [Int: Int32]
 
+    /// `ids` must be unique; their order is kept (positions follow it).
     init(sortedUnique ids: [Int]) {
         self.ids = ids
-        minId = ids.first ?? 0
-        let span = ids.isEmpty ? 0 : ids[ids.count - 1] &- minId
-        if !ids.isEmpty, span >= 0, span <= 8 * ids.count + 4096 {
+        let lo = ids.min() ?? 0, hi = ids.max() ?? 0
+        minId = lo
+        let (span, overflow) = hi.subtractingReportingOverflow(lo)
+        if !ids.isEmpty, !overflow, span <= 8 * ids.count + 4096 {
             var table = [Int32](repeating: -1, count: span + 1)
-            for (i, id) in ids.enumerated() { table[id - minId] = Int32(i) }
+            for (i, id) in ids.enumerated() { table[id - lo] = Int32(i) }
             dense = table; sparse = [:]
         } else {
             dense = []
@@ -23,8 +25,11 @@ struct IdIndex: Sendable {
         }
     }
 
-    /// Builds from any ids (sorted and de-duplicated here).
-    init(_ unsorted: [Int]) { self.init(sortedUnique: Array(Set(unsorted)).sorted()) }
+    /// Builds from any ids, unique and in pycocotools' order; throws where pycocotools cannot
+    /// order them (see `COCOId.sortedUnique`). `what` names them in messages ("image ids").
+    init(_ unsorted: [Int], floatTyped: Set<Int> = [], what: String) throws {
+        self.init(sortedUnique: try COCOId.sortedUnique(unsorted, floatTyped: floatTyped, what: what))
+    }
 
     var count: Int { ids.count }
 

@@ -146,8 +146,22 @@ final class CocoevalCLITests: XCTestCase {
     }
 
     func testMissingRequiredField() throws {
-        let gt = try file("gt.json", #"{"images": [{"id": 1}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "area": 4}], "categories": [{"id": 1}]}"#)
-        try expectFailure([try file("p.json", Self.dets), "--gt", gt], stderr: "cocoeval: error: gt.json:1:41: annotations[0]: missing required key \"bbox\"\n")
+        let gt = try file("gt.json", #"{"images": [{"id": 1}], "annotations": [{"image_id": 1, "category_id": 1, "area": 4}], "categories": [{"id": 1}]}"#)
+        try expectFailure([try file("p.json", Self.dets), "--gt", gt], stderr: "cocoeval: error: gt.json:1:41: annotations[0]: missing required key \"id\"\n")
+        // bbox and area are read only for evaluated annotations (pycocotools: KeyError there, nothing elsewhere).
+        let noBox = try file("nb.json", #"{"images": [{"id": 1}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "area": 4}], "categories": [{"id": 1}]}"#)
+        try expectFailure([try file("p.json", Self.dets), "--gt", noBox], stderr: "cocoeval: error: nb.json: annotations[0]: the annotation with id 1 "
+                          + "(image 1, category 1) has no valid \"bbox\": pycocotools reads it for every annotation of an evaluated image and category (KeyError)\n")
+        let unread = try file("u.json", #"{"images": [{"id": 1}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "area": 100}, {"id": 2, "image_id": 1, "category_id": 9}, {"id": 3, "image_id": 7, "category_id": 1}], "categories": [{"id": 1}]}"#)
+        let r = try run([try file("p.json", Self.dets), "--gt", unread, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("{\"AP\":0.9999999999999998,"), r.stdout)
+        // A result without a score: refused where pycocotools reads it, accepted elsewhere.
+        let noScore = try file("ns.json", #"[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "score": 0.9}, {"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10]}]"#)
+        try expectFailure([noScore, "--gt", try file("g.json", Self.gt)], stderr: "cocoeval: error: ns.json: [1]: the detection (image 1, category 1) has no "
+                          + "\"score\": pycocotools reads the score of every detection of an evaluated image and category (KeyError)\n")
+        let unscored = try file("us.json", #"[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "score": 0.9}, {"image_id": 1, "category_id": 5, "bbox": [0, 0, 10, 10]}]"#)
+        XCTAssertEqual(try run([unscored, "--gt", try file("g.json", Self.gt)]).status, 0)
     }
 
     func testMistypedField() throws {
@@ -175,11 +189,17 @@ final class CocoevalCLITests: XCTestCase {
             + "another split or file, or ids were written as strings in one file and integers in the other.\n")
     }
 
-    func testStringImageIdsAreRefused() throws {
+    func testStringVersusIntegerImageIdsAreRefusedAsPycocotoolsDoes() throws {
+        // GT ids "2299" (strings), results 2299 (integers): pycocotools' loadRes assertion fails.
         let edge = Fixtures.url("edge")
         let r = try run([edge.appendingPathComponent("dt_ignore_test.json").path, "--gt", edge.appendingPathComponent("gt_ignore_test.json").path])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.hasSuffix("gt_ignore_test.json:11:19: images[0].id: expected an integer id, found the string \"2299\" (ids must be JSON integers; a quoted id such as \"2299\" never equals the integer 2299)\n"), r.stderr)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertTrue(r.stderr.hasSuffix("dt_ignore_test.json: 63 detection(s) refer to image ids the ground truth does not have: 2299 "
+                                         + "(ground-truth image ids look like \"2299\"). pycocotools refuses such results (\"Results do not "
+                                         + "correspond to current coco set\"). The ground truth has the image id \"2299\" where the results have "
+                                         + "2299: a string never equals a number in Python, so pycocotools refuses this too; write the ids the "
+                                         + "same way in both files.\n"), r.stderr)
     }
 
     func testUnknownCategoriesWarnThenEvaluate() throws {

@@ -149,4 +149,12 @@ final class ParallelResultsLoadTests: XCTestCase {
             XCTAssertEqual((e as? COCOError)?.position, "251:45", "\(e)")
         }
     }
+
+    func testSplitParseOfNonBboxResultsEqualsSerialParse() throws {
+        // The second part assumes the usual bbox form; a segmentation-first file is re-read serially.
+        let dir = Fixtures.url("corner/results-segmentation-rle")
+        let serial = try COCOResults.load(contentsOf: dir.appendingPathComponent("dt.json"), threads: 1)
+        XCTAssertEqual(try COCOResults.load(contentsOf: dir.appendingPathComponent("dt.json"), threads: 2, splitAbove: 512), serial)
+        XCTAssertNotNil(serial.first?.area)
+    }
 }

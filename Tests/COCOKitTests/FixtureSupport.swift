@@ -21,9 +21,10 @@ enum Fixtures {
         var stats: [Double] { statsRepr.map { Double($0)! } }
         var statsRepr: [String] { expected["stats_repr"] as! [String] }
         var summary: [String] { expected["summary"] as! [String] }
-        var perCategoryAP: [(Int, Double)] {
+        /// Per category: the id as JSON text (`COCOId.jsonText`) and AP.
+        var perCategoryAP: [(String, Double)] {
             (expected["per_category_ap_all_lastmaxdet"] as! [[String: Any]]).map {
-                (($0["id"] as! NSNumber).intValue, Double($0["ap_repr"] as! String)!)
+                ($0["id_json"] as! String, Double($0["ap_repr"] as! String)!)
             }
         }
 
@@ -34,14 +35,20 @@ enum Fixtures {
             if let v = d["useCats"] as? NSNumber { p.useCategories = v.intValue != 0 }
             if let v = d["maxDets"] as? [NSNumber] { p.maxDetections = v.map(\.intValue) }
             if let v = d["iouThrs"] as? [NSNumber] { p.iouThresholds = v.map(\.doubleValue) }
-            if let v = d["imgIds"] as? [NSNumber] { p.imageIds = v.map(\.intValue) }
-            if let v = d["catIds"] as? [NSNumber] { p.categoryIds = v.map(\.intValue) }
+            if let v = d["imgIds"] as? [Any] { p.imageIds = v.map(Fixtures.idKey) }
+            if let v = d["catIds"] as? [Any] { p.categoryIds = v.map(Fixtures.idKey) }
             if let v = d["areaRng"] as? [[NSNumber]] {
                 let labels = ["all", "small", "medium", "large"]
                 p.areaRanges = v.enumerated().map { .init(label: labels[$0.offset], min: $0.element[0].doubleValue, max: $0.element[1].doubleValue) }
             }
             return p
         }
+    }
+
+    /// The COCOKit key of an id decoded by JSONSerialization (integers and strings).
+    static func idKey(_ v: Any) -> Int {
+        if let s = v as? String { return COCOId.key(string: s) }
+        return (v as! NSNumber).intValue
     }
 
     static func json(_ url: URL) throws -> [String: Any] {
