@@ -14,6 +14,7 @@ extension RunConfig {
         if width < 1 || fpnChannels < 1 || headChannels < 1 { throw fail("width, fpnChannels and headChannels must be ≥ 1") }
         if pretrainIterations < 1 { throw fail("pretrainIterations must be ≥ 1, got \(pretrainIterations)") }
         if headConvs < 0 || headConvs > 8 { throw fail("headConvs must be in 0…8, got \(headConvs)") }
+        if !["frozen", "train"].contains(backboneBN) { throw fail("backboneBN must be \"frozen\" or \"train\", got \"\(backboneBN)\"") }
         if !["pretrained", "scratch"].contains(backboneInit) { throw fail("backboneInit must be \"pretrained\" or \"scratch\", got \"\(backboneInit)\"") }
         if !(alpha >= 0 && alpha <= 1) { throw fail("alpha must be in [0, 1], got \(alpha)") }
         if gamma < 0 { throw fail("gamma must be ≥ 0, got \(gamma)") }

@@ -42,6 +42,10 @@ public struct RunConfig: Hashable, Sendable {
     /// Iterations of the shared classification pretraining (batch 64 patches of 64×64); part of
     /// the identity of the pretrained backbone, so runs with different values never share one.
     public var pretrainIterations: Int = 3000
+    /// BatchNorm of a pretrained backbone while training the detector: "frozen" (stored
+    /// statistics and affine, Detectron) or "train" (batch statistics). Scratch backbones always
+    /// use batch statistics.
+    public var backboneBN: String = "frozen"
 
     // MARK: Anchors (Table 1c)
     /// Anchor size = anchorScale × stride of the level.
@@ -92,7 +96,7 @@ public struct RunConfig: Hashable, Sendable {
 extension RunConfig: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case dataset, dataSeed, trainImages, valImages, scale
-        case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations
+        case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations, backboneBN
         case anchorScale, scalesPerOctave, aspectRatios
         case loss, alpha, gamma, beta, priorInit, priorProb, ohemBatch, ohemNMS, ohemPositiveFraction, boxLossBeta
         case iterations, batchSize, baseLR, momentum, weightDecay, warmupIterations, warmupFactor, lrDecayAt, horizontalFlip
@@ -130,6 +134,7 @@ extension RunConfig: Codable {
         try get(.depth, &r.depth); try get(.width, &r.width); try get(.fpnChannels, &r.fpnChannels)
         try get(.headConvs, &r.headConvs); try get(.headChannels, &r.headChannels)
         try get(.backboneInit, &r.backboneInit); try get(.pretrainIterations, &r.pretrainIterations)
+        try get(.backboneBN, &r.backboneBN)
         try get(.anchorScale, &r.anchorScale); try get(.scalesPerOctave, &r.scalesPerOctave)
         try get(.aspectRatios, &r.aspectRatios)
         try get(.loss, &r.loss); try get(.alpha, &r.alpha); try get(.gamma, &r.gamma); try get(.beta, &r.beta)
@@ -153,6 +158,7 @@ extension RunConfig: Codable {
         try c.encode(fpnChannels, forKey: .fpnChannels); try c.encode(headConvs, forKey: .headConvs)
         try c.encode(headChannels, forKey: .headChannels); try c.encode(backboneInit, forKey: .backboneInit)
         try c.encode(pretrainIterations, forKey: .pretrainIterations)
+        try c.encode(backboneBN, forKey: .backboneBN)
         try c.encode(anchorScale, forKey: .anchorScale); try c.encode(scalesPerOctave, forKey: .scalesPerOctave)
         try c.encode(aspectRatios, forKey: .aspectRatios)
         try c.encode(loss, forKey: .loss); try c.encode(alpha, forKey: .alpha); try c.encode(gamma, forKey: .gamma)

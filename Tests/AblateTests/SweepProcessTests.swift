@@ -17,16 +17,35 @@ final class SweepProcessTests: XCTestCase {
         return (runs, attempts, logRows, metrics)
     }
 
-    func testDefaultExecutorSaysTheTrainerIsNotAvailable() throws {
+    /// The real trainer through the whole chain: backbone pretrained once by the sweep, two tiny
+    /// runs trained in worker processes, artifacts written, metrics and logs stored.
+    func testRealTrainerSweepStoresMetricsArtifactsAndSharesThePretrainedBackbone() throws {
         let dir = try TempDir()
-        let spec = try dir.writeSpec("gamma", smallGammaSpec)
-        let r = try AblateBinary.run(["sweep", spec, "--db", "r.sqlite"], in: dir, env: ["ABLATE_EXECUTOR": "trainer"])
-        XCTAssertEqual(r.status, .status(1))
-        XCTAssertTrue(r.stderr.contains("the trainer is not available yet"), r.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("r.sqlite")), "nothing planned")
-        let dry = try AblateBinary.run(["sweep", spec, "--db", "r.sqlite", "--dry-run"], in: dir)
-        XCTAssertEqual(dry.status, .status(0))
-        XCTAssertTrue(dry.stdout.hasPrefix("sweep gamma, profile quick: 6 runs, 0 done, 6 to run"), dry.stdout)
+        let spec = try dir.writeSpec("tiny", """
+            { "name": "tiny", "table": null,
+              "rows": [ { "gamma": 2, "alpha": 0.25 }, { "gamma": 0, "alpha": 0.75 } ] }
+            """, profiles: """
+            {"quick": {"trainImages": 4, "valImages": 2, "scale": 64, "depth": 10, "width": 8, "fpnChannels": 8,
+                       "headChannels": 8, "headConvs": 1, "iterations": 6, "batchSize": 2, "warmupIterations": 2,
+                       "pretrainIterations": 2}}
+            """)
+        let r = try AblateBinary.run(["sweep", spec, "--db", "r.sqlite", "--jobs", "2"], in: dir, env: ["ABLATE_EXECUTOR": "trainer"])
+        XCTAssertEqual(r.status, .status(0), r.stderr)
+        XCTAssertTrue(r.stderr.contains("pretraining backbone"), r.stderr)
+        let store = try RunStore(path: dir.path("r.sqlite"), create: false)
+        let runs = try store.records(sweep: "tiny")
+        XCTAssertEqual(runs.map(\.status), [.finished, .finished])
+        let pretrained = try FileManager.default.contentsOfDirectory(atPath: dir.path("runs/pretrained"))
+        XCTAssertEqual(pretrained.filter { $0.hasSuffix(".safetensors") }.count, 1, "one backbone shared by both runs")
+        for run in runs {
+            let metrics = try store.metrics(id: run.id)
+            for key in ["AP", "AP50", "AR100", "inference_ms"] { XCTAssertNotNil(metrics[key], key) }
+            XCTAssertEqual(try store.trainLog(id: run.id).last?.iteration, 6)
+            let runDir = dir.url.appendingPathComponent("runs/tiny/\(run.id)")
+            for file in ["gt.json", "preds.json", "metrics.json", "checkpoint.safetensors", "train_log.csv"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: runDir.appendingPathComponent(file).path), file)
+            }
+        }
     }
 
     func testSweepRunsEverythingOnceThenSkipsFinishedRuns() throws {

@@ -31,7 +31,7 @@ enum PlotCommand: AblateCommand {
         case "fig4":
             _ = try args.positionals(exactly: ["figure"])
             guard let scores = args.string("scores") else {
-                throw UsageError(command: name, message: "fig4 needs --scores FILE (label,probability lines from a converged γ = 2 model; the trainer is not wired into ablate yet, so no such file is produced here)")
+                throw UsageError(command: name, message: "fig4 needs --scores FILE (label,probability lines from a converged γ = 2 model; no ablate command writes one yet, see docs/ABLATE.md)")
             }
             let sets = try ScoreFile.read(scores)
             let prefix = args.string("out") ?? "fig4"

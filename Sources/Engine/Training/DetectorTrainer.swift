@@ -60,7 +60,7 @@ public final class DetectorTrainer {
         matcher = AnchorMatcher()
         coder = BoxCoder()
         var mc = try RetinaNetConfig(runConfig: config, numClasses: train.categories.count)
-        mc.bnMode = backbone == nil ? .train : .frozen
+        mc.bnMode = backbone == nil || config.backboneBN == "train" ? .train : .frozen
         net = try RetinaNet(config: mc, seed: config.seed, ctx: ComputeContext(threads: threads))
         if let backbone { try net.loadBackbone(from: backbone) }
         loss = DetectionLoss(config: config)
