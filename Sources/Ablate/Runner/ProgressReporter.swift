@@ -38,8 +38,11 @@ final class ProgressReporter {
         let running = counts[.running] ?? 0
         var eta = "ETA --"
         let progressing = activeRuns.filter { $0.fraction >= 0.02 }
-        let estimate = meanRunSeconds ?? (progressing.isEmpty ? nil
-            : progressing.map { $0.seconds / $0.fraction }.reduce(0, +) / Double(progressing.count))
+        // Runs that diverge end in seconds, so the mean of ended runs can badly underestimate:
+        // the running runs' projection, when there is one, is a floor.
+        let projected = progressing.isEmpty ? nil
+            : progressing.map { $0.seconds / $0.fraction }.reduce(0, +) / Double(progressing.count)
+        let estimate = [meanRunSeconds, projected].compactMap { $0 }.max()
         if let mean = estimate {
             let left = (Double(queued) + 0.5 * Double(running)) * mean / Double(max(1, jobs))
             eta = "ETA \(ProgressReporter.clock(left))"

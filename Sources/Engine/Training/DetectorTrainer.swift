@@ -84,6 +84,7 @@ public final class DetectorTrainer {
         let start = Date()
         var windowCls = 0.0, windowBox = 0.0, windowPos = 0, windowIters = 0
         var lastLogTime = start
+        let reportGradients = GradientReport.enabled
         for it in 0..<config.iterations {
             try loader.next()
             let h = loader.height, w = loader.width, n = loader.groundTruth.count
@@ -98,6 +99,10 @@ public final class DetectorTrainer {
             sgd.zeroGrad()
             net.backward()
             let lr = schedule.lr(at: it)
+            if reportGradients {
+                FileHandle.standardError.write(Data((GradientReport.line(iteration: it, classification: value.classification,
+                                                                         box: value.box, net: net) + "\n").utf8))
+            }
             sgd.step(lr: Float(lr))
             windowCls += value.classification; windowBox += value.box
             windowPos += value.positives; windowIters += 1
