@@ -105,8 +105,11 @@ final class RetinaNetTests: XCTestCase {
     }
 
     /// Three SGD steps; returns the class logits of the last forward and all parameter values.
-    func trainSteps(threads: Int, seed: UInt64) throws -> ([Float], [Float]) {
-        let net = try RetinaNet(config: Self.tinyConfig(), seed: seed, ctx: ComputeContext(threads: threads))
+    func trainSteps(threads: Int, seed: UInt64, config: RetinaNetConfig = tinyConfig(), winogradMinTiles: Int? = nil) throws
+        -> ([Float], [Float]) {
+        let ctx = ComputeContext(threads: threads)
+        if let m = winogradMinTiles { ctx.winogradMinTiles = m }
+        let net = try RetinaNet(config: config, seed: seed, ctx: ctx)
         let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
         let img = images(2, 40, 48, seed: 5)
         var loss: SyntheticLoss? = nil
@@ -132,6 +135,16 @@ final class RetinaNetTests: XCTestCase {
         XCTAssertEqual(a.0, b.0); XCTAssertEqual(a.1, b.1)
         XCTAssertEqual(a.0, c.0); XCTAssertEqual(a.1, c.1)
         XCTAssertNotEqual(a.1, d.1)
+    }
+
+    /// The same with channel counts (16…128) that take the Winograd path in every eligible conv,
+    /// including the heads over all levels.
+    func testDeterminismWinograd() throws {
+        var config = Self.tinyConfig()
+        config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
+        let a = try trainSteps(threads: 1, seed: 7, config: config, winogradMinTiles: 1)
+        let b = try trainSteps(threads: 2, seed: 7, config: config, winogradMinTiles: 1)
+        XCTAssertEqual(a.0, b.0); XCTAssertEqual(a.1, b.1)
     }
 
     func testCheckpointRoundTrip() throws {

@@ -31,10 +31,12 @@ public enum TrainStepBenchmark {
         private func r(_ x: Double) -> String { String(Double(Int(x * 1000)) / 1000) }
     }
 
-    /// Runs `warmup` untimed then `iterations` timed training steps and inference batches.
+    /// Runs `warmup` untimed then `iterations` timed training steps and inference batches;
+    /// `winograd: false` forces the direct convolution kernels (A/B comparisons).
     public static func run(size: Int, batch: Int, threads: Int, iterations: Int, warmup: Int = 2,
-                           config: RetinaNetConfig = .benchmark) throws -> Stats {
+                           config: RetinaNetConfig = .benchmark, winograd: Bool = true) throws -> Stats {
         let ctx = ComputeContext(threads: threads)
+        ctx.winogradEnabled = winograd
         let net = try RetinaNet(config: config, seed: 1, ctx: ctx)
         let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
         var rng = SeededRandom(seed: 2)
