@@ -80,7 +80,7 @@ final class WinogradTests: XCTestCase {
         check(n: 1, c: 160, o: 144, sizes: [(5, 6)], threads: 2, relu: false, seed: 6)
     }
 
-    /// A conv layer through the Winograd path: finite differences.
+    /// A conv layer and a multi-level head conv through the Winograd path: finite differences.
     func testLayerGradients() throws {
         let ctx = ComputeContext(threads: 2)
         ctx.winogradMinTiles = 1
@@ -98,6 +98,22 @@ final class WinogradTests: XCTestCase {
                             backward: {
                                 conv.weight.zeroGrad(); conv.bias?.zeroGrad()
                                 conv.backward(Tensor(n: y.n, c: y.c, h: y.h, w: y.w, values: r))
+                            })
+
+        let level = LevelConv2d(Conv2d(name: "lv", inputChannels: 16, outputChannels: 6, kernelSize: 3, padding: 1, bias: true,
+                                       ctx: ctx), levels: 3)
+        level.base.weight.fillNormal(std: 0.2, rng: &rng); level.base.bias?.fillNormal(std: 0.2, rng: &rng)
+        let xs = [(5, 6), (3, 3), (1, 2)].map { s -> Tensor in let t = Tensor(n: 2, c: 16, h: s.0, w: s.1); GradCheck.randomFill(t, &rng); return t }
+        let ys = try level.forward(xs)
+        XCTAssertTrue(level.usedWinograd)
+        let rs = ys.map { y in (0..<y.count).map { _ in Float(rng.normal()) } }
+        try GradCheck.check([GradCheck.input("x0", xs[0]) { level.levels[0].gradInput },
+                             GradCheck.input("x2", xs[2]) { level.levels[2].gradInput },
+                             GradCheck.param(level.base.weight), GradCheck.param(level.base.bias!)],
+                            loss: { zip(try level.forward(xs), rs).reduce(0) { $0 + GradCheck.projection($1.0, $1.1) } },
+                            backward: {
+                                level.base.weight.zeroGrad(); level.base.bias?.zeroGrad()
+                                _ = level.backward(zip(ys, rs).map { Tensor(n: $0.n, c: $0.c, h: $0.h, w: $0.w, values: $1) })
                             })
     }
 }
