@@ -79,6 +79,11 @@ public final class RetinaNet {
         boxHead.initialize(finalBias: 0, &rng)
     }
 
+    /// Freezes the backbone's stem and stages 1…`stage` for pretrained runs (Detectron's
+    /// FREEZE_AT = 2 is `freezeBackbone(throughStage: 1)`; 0 = stem only): their parameters become
+    /// non-trainable (SGD skips them) and their backward is skipped entirely.
+    public func freezeBackbone(throughStage stage: Int) throws { try backbone.freeze(throughStage: stage) }
+
     /// Every parameter and buffer once, with checkpoint names ("backbone.…", "fpn.…", "head.…").
     public var namedParameters: [(String, Parameter)] {
         backbone.parameters.map { ("backbone." + $0.name, $0) }
