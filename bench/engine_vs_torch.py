@@ -4,6 +4,8 @@
 
     python3 bench/engine_vs_torch.py                     # sizes 128,256; threads 2; batch 8
     python3 bench/engine_vs_torch.py --threads 1,2 --iters 10 --conv
+    python3 bench/engine_vs_torch.py --threads 1 --ab    # also the engine without Winograd, same run
+    python3 bench/engine_vs_torch.py --threads 1 --freeze 1    # also with stem + stage 1 frozen
 
 For every (threads, size) the engine and PyTorch run back to back, so both see the same machine
 state; the script prints the load (`uptime`) before and after, per-config ratios engine/torch,
@@ -56,15 +58,32 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--conv", action="store_true", help="also run the conv-GEMM throughput table")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--ab", action="store_true",
+                    help="also run the engine with Winograd disabled (ENGINE_BENCH_WINOGRAD=0) in the same run")
+    ap.add_argument("--freeze", type=int, default=None,
+                    help="also run the engine with the stem and stages 1..K frozen (ENGINE_BENCH_FREEZE=K)")
     a = ap.parse_args()
     print(f"load before: {uptime()}")
     subprocess.run(["swift", "build", "-c", "release", "--build-tests"], cwd=ROOT, capture_output=True)
     rows = []
+    ab_rows = []
     for t in [int(v) for v in a.threads.split(",")]:
         for s in [int(v) for v in a.sizes.split(",")]:
             e = engine("TrainStepBenchmarkTests/testBenchmark",
                        {"ENGINE_BENCH_SIZES": str(s), "ENGINE_BENCH_THREADS": str(t), "ENGINE_BENCH_ITERS": str(a.iters),
                         "ENGINE_BENCH_BATCH": str(a.batch), "ENGINE_BENCH_PEAK": "0"})["ENGINE_BENCH"][0]
+            variants = []
+            if a.ab:
+                variants.append(("Winograd off (ENGINE_BENCH_WINOGRAD=0)", {"ENGINE_BENCH_WINOGRAD": "0"}))
+            if a.freeze is not None:
+                variants.append((f"stem + stages 1..{a.freeze} frozen (ENGINE_BENCH_FREEZE={a.freeze})",
+                                 {"ENGINE_BENCH_FREEZE": str(a.freeze)}))
+            for label, extra in variants:
+                e0 = engine("TrainStepBenchmarkTests/testBenchmark",
+                            {"ENGINE_BENCH_SIZES": str(s), "ENGINE_BENCH_THREADS": str(t), "ENGINE_BENCH_ITERS": str(a.iters),
+                             "ENGINE_BENCH_BATCH": str(a.batch), "ENGINE_BENCH_PEAK": "0", **extra})["ENGINE_BENCH"][0]
+                ab_rows.append((label, e, e0))
+                print(json.dumps({"variant": label, "engine": e0}), flush=True)
             tr = None if a.no_torch else torch_run(s, a.batch, t, a.iters)
             rows.append((e, tr))
             print(json.dumps({"engine": e, "torch": tr}), flush=True)
@@ -88,6 +107,19 @@ def main():
             print(f"| {e['size']} | {e['train_median_cpu_ms']:.1f} | {tr['train_median_cpu_ms']:.1f} "
                   f"| {e['train_median_cpu_ms'] / tr['train_median_cpu_ms']:.2f} | {e['inference_median_cpu_ms']:.1f} "
                   f"| {tr['inference_median_cpu_ms']:.1f} | {e['inference_median_cpu_ms'] / tr['inference_median_cpu_ms']:.2f} |")
+    if ab_rows:
+        print()
+        print("Engine default / engine variant, same run; cpu = thread CPU time (1 thread only):")
+        print("| variant | size | threads | train ms default / variant | ratio | train cpu ms | ratio | infer ms | ratio "
+              "| infer cpu ms | ratio |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for label, e, e0 in ab_rows:
+            def pair(k):
+                x, y = e.get(k) or 0, e0.get(k) or 0
+                return (f"{x:.1f} / {y:.1f}", f"{x / y:.2f}" if y else "—")
+            cells = [c for k in ("train_median_ms", "train_median_cpu_ms", "inference_median_ms", "inference_median_cpu_ms")
+                     for c in pair(k)]
+            print(f"| {label} | {e['size']} | {e['threads']} | " + " | ".join(cells) + " |")
     print()
     for e, _ in rows:
         print(f"engine phases, size {e['size']}, {e['threads']} thread(s), one profiled step "

@@ -20,13 +20,15 @@ final class EngineParityTests: XCTestCase {
         return d.squareRoot() / max(n.squareRoot(), 1e-12)
     }
 
-    func runParity(_ file: String, groupNorm: Int?, bn: BatchNorm.Mode) throws {
+    func runParity(_ file: String, groupNorm: Int?, bn: BatchNorm.Mode, winogradMinTiles: Int? = nil) throws {
         let (t, meta) = try fixture(file)
         XCTAssertEqual(meta["generator"], "tools/torch_parity.py")
         var config = RetinaNetConfig(backbone: .init(blockType: .basic, stageBlocks: [1, 1, 1, 1], width: 8), numClasses: 3)
         config.fpnChannels = 16; config.headConvs = 2; config.headChannels = 16; config.anchorsPerLocation = 2
         config.headGroupNorm = groupNorm; config.bnMode = bn
-        let net = try RetinaNet(config: config, seed: 0, ctx: ComputeContext(threads: 2))
+        let ctx = ComputeContext(threads: 2)
+        if let m = winogradMinTiles { ctx.winogradMinTiles = m }
+        let net = try RetinaNet(config: config, seed: 0, ctx: ctx)
         for (name, p) in net.namedParameters {
             let e = try XCTUnwrap(t["param." + name], "fixture lacks \(name)")
             XCTAssertEqual(e.values.count, p.count, name)
@@ -70,4 +72,10 @@ final class EngineParityTests: XCTestCase {
 
     func testParityBatchNormTrain() throws { try runParity("parity_bn_train.safetensors", groupNorm: nil, bn: .train) }
     func testParityGroupNormHeadsFrozenBN() throws { try runParity("parity_gn_frozen.safetensors", groupNorm: 4, bn: .frozen) }
+    /// Every 3×3 stride-1 conv with C_in a multiple of 16 (stages 2–4, FPN outputs, heads) through
+    /// Winograd F(4×4, 3×3), whatever its tile count.
+    func testParityWinograd() throws {
+        try runParity("parity_bn_train.safetensors", groupNorm: nil, bn: .train, winogradMinTiles: 1)
+        try runParity("parity_gn_frozen.safetensors", groupNorm: 4, bn: .frozen, winogradMinTiles: 1)
+    }
 }

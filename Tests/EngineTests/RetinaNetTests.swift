@@ -105,8 +105,11 @@ final class RetinaNetTests: XCTestCase {
     }
 
     /// Three SGD steps; returns the class logits of the last forward and all parameter values.
-    func trainSteps(threads: Int, seed: UInt64) throws -> ([Float], [Float]) {
-        let net = try RetinaNet(config: Self.tinyConfig(), seed: seed, ctx: ComputeContext(threads: threads))
+    func trainSteps(threads: Int, seed: UInt64, config: RetinaNetConfig = tinyConfig(), winogradMinTiles: Int? = nil) throws
+        -> ([Float], [Float]) {
+        let ctx = ComputeContext(threads: threads)
+        if let m = winogradMinTiles { ctx.winogradMinTiles = m }
+        let net = try RetinaNet(config: config, seed: seed, ctx: ctx)
         let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
         let img = images(2, 40, 48, seed: 5)
         var loss: SyntheticLoss? = nil
@@ -132,6 +135,51 @@ final class RetinaNetTests: XCTestCase {
         XCTAssertEqual(a.0, b.0); XCTAssertEqual(a.1, b.1)
         XCTAssertEqual(a.0, c.0); XCTAssertEqual(a.1, c.1)
         XCTAssertNotEqual(a.1, d.1)
+    }
+
+    /// The same with channel counts (16…128) that take the Winograd path in every eligible conv,
+    /// including the heads over all levels.
+    func testDeterminismWinograd() throws {
+        var config = Self.tinyConfig()
+        config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
+        let a = try trainSteps(threads: 1, seed: 7, config: config, winogradMinTiles: 1)
+        let b = try trainSteps(threads: 2, seed: 7, config: config, winogradMinTiles: 1)
+        XCTAssertEqual(a.0, b.0); XCTAssertEqual(a.1, b.1)
+    }
+
+    /// Freezing the stem and stage 1 leaves every other gradient bitwise unchanged, gives the
+    /// frozen parameters no gradient and no SGD update.
+    func testFreezeBackbone() throws {
+        var config = Self.tinyConfig()
+        config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
+        let img = images(2, 40, 48, seed: 5)
+        func grads(freeze: Int?) throws -> (RetinaNet, [[Float]]) {
+            let net = try RetinaNet(config: config, seed: 3, ctx: ComputeContext(threads: 2))
+            if let k = freeze { try net.freezeBackbone(throughStage: k) }
+            let out = try net.forward(images: img, batch: 2, height: 40, width: 48, training: true)
+            for p in net.parameters { p.zeroGrad() }
+            _ = SyntheticLoss(out, seed: 6).apply(out, fillGrad: true)
+            net.backward()
+            return (net, net.parameters.map { $0.isBuffer ? [] : $0.grad.toArray() })
+        }
+        let (_, full) = try grads(freeze: nil)
+        let (net, part) = try grads(freeze: 1)
+        var frozen = 0
+        for (i, p) in net.parameters.enumerated() where !p.isBuffer {
+            let isFrozen = p.name.hasPrefix("conv1.") || p.name.hasPrefix("bn1.") || p.name.hasPrefix("layer1.")
+            XCTAssertEqual(p.trainable, !isFrozen, p.name)
+            if isFrozen {
+                frozen += 1
+                XCTAssertTrue(part[i].allSatisfy { $0 == 0 }, p.name)
+            } else {
+                XCTAssertEqual(part[i], full[i], p.name)
+            }
+        }
+        XCTAssertGreaterThan(frozen, 4)
+        let before = net.parameters.filter { !$0.trainable && !$0.isBuffer }.map { $0.value.toArray() }
+        SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4).step(lr: 0.1)
+        XCTAssertEqual(net.parameters.filter { !$0.trainable && !$0.isBuffer }.map { $0.value.toArray() }, before)
+        XCTAssertThrowsError(try net.freezeBackbone(throughStage: 5))
     }
 
     func testCheckpointRoundTrip() throws {

@@ -31,11 +31,16 @@ public enum TrainStepBenchmark {
         private func r(_ x: Double) -> String { String(Double(Int(x * 1000)) / 1000) }
     }
 
-    /// Runs `warmup` untimed then `iterations` timed training steps and inference batches.
+    /// Runs `warmup` untimed then `iterations` timed training steps and inference batches;
+    /// `winograd: false` forces the direct convolution kernels (A/B comparisons);
+    /// `freezeThroughStage` freezes the backbone's stem and stages 1…k (`RetinaNet.freezeBackbone`).
     public static func run(size: Int, batch: Int, threads: Int, iterations: Int, warmup: Int = 2,
-                           config: RetinaNetConfig = .benchmark) throws -> Stats {
+                           config: RetinaNetConfig = .benchmark, winograd: Bool = true,
+                           freezeThroughStage: Int? = nil) throws -> Stats {
         let ctx = ComputeContext(threads: threads)
+        ctx.winogradEnabled = winograd
         let net = try RetinaNet(config: config, seed: 1, ctx: ctx)
+        if let k = freezeThroughStage { try net.freezeBackbone(throughStage: k) }
         let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
         var rng = SeededRandom(seed: 2)
         let images = (0..<(batch * 3 * size * size)).map { _ in Float(rng.normal()) }

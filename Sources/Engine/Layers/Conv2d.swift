@@ -18,6 +18,10 @@ public final class Conv2d {
     public let output = Tensor()
     public let gradInput = Tensor()
     let gradBuffer = Tensor()
+    /// Winograd tables and blocked input / output-gradient copies of the last forward (3×3 stride 1).
+    var winograd: WinogradPlan?
+    /// Whether the last forward ran through `WinogradConv`.
+    var usedWinograd = false
 
     /// A new convolution with parameters "<name>.weight" (O, I, k, k) and "<name>.bias" (O).
     public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
@@ -69,6 +73,12 @@ public final class Conv2d {
         geometry = g
         input = x
         output.resize(n: x.n, c: outChannels, h: g.oh, w: g.ow)
+        usedWinograd = false
+        if let plan = winogradPlan(g) {
+            usedWinograd = true
+            forwardWinograd(x, plan)
+            return output
+        }
         let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
         ctx.timed(kernelSize == 1 ? "conv1x1.forward" : "conv\(kernelSize)x\(kernelSize).forward", flops: flops) {
             ConvKernels.forward(x: x.data, g, w: weight.value.data, outChannels: outChannels, out: output.data,
@@ -93,41 +103,41 @@ public final class Conv2d {
         return output
     }
 
+    /// dL/d(pre-activation): `dy` masked by output > 0 when the ReLU is fused (into `gradBuffer`).
+    func maskedGradient(_ dy: Tensor) -> UnsafePointer<Float> {
+        guard fusedReLU else { return UnsafePointer(dy.data) }
+        let p = geometry.columns
+        gradBuffer.resize(like: dy)
+        let gb = gradBuffer.data, y = output.data, d = dy.data
+        ctx.parallelRanges(outChannels) { range in
+            for o in range {
+                let off = o * p
+                for i in off..<(off + p) { gb[i] = y[i] > 0 ? d[i] : 0 }
+            }
+        }
+        return UnsafePointer(gb)
+    }
+
+    /// bias.grad[o] += Σ over pixels of dyp (channel o).
+    func accumulateBiasGrad(_ dyp: UnsafePointer<Float>) {
+        guard let b = bias else { return }
+        let p = geometry.columns
+        let bg = b.grad.data
+        ctx.parallelRanges(outChannels) { range in
+            for o in range { bg[o] += Reduce.sum(dyp + o * p, p) }
+        }
+    }
+
     /// Accumulates weight/bias gradients and returns dL/dx (nil when `needsInputGrad` is false).
     /// `dy` has the output's shape.
     @discardableResult
     public func backward(_ dy: Tensor) -> Tensor? {
         guard let x = input else { return nil }
         let g = geometry
-        let p = g.columns
-        var dyp = UnsafePointer(dy.data)
-        if fusedReLU {
-            gradBuffer.resize(like: dy)
-            let gb = gradBuffer.data, y = output.data, d = dy.data
-            ctx.parallelRanges(outChannels) { range in
-                for o in range {
-                    let off = o * p
-                    for i in off..<(off + p) { gb[i] = y[i] > 0 ? d[i] : 0 }
-                }
-            }
-            dyp = UnsafePointer(gb)
-        }
-        if let b = bias {
-            let bg = b.grad.data
-            let dd = dyp
-            ctx.parallelRanges(outChannels) { range in
-                for o in range {
-                    var s = SIMD16<Float>()
-                    let row = dd + o * p
-                    var i = 0
-                    while i + 16 <= p {
-                        s += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self); i += 16
-                    }
-                    var t = s.hsum
-                    while i < p { t += row[i]; i += 1 }
-                    bg[o] += t
-                }
-            }
+        let dyp = maskedGradient(dy)
+        accumulateBiasGrad(dyp)
+        if usedWinograd, let plan = winograd {
+            return backwardWinograd(dyp, plan)
         }
         let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
         let kind = kernelSize == 1 ? "conv1x1" : "conv\(kernelSize)x\(kernelSize)"

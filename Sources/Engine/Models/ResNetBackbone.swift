@@ -42,6 +42,8 @@ public final class ResNetBackbone {
     let stages: [[ResidualBlock]]
     /// Stage outputs C2…C5 of the last forward.
     public private(set) var features: [Tensor] = []
+    /// The stem and stages 1…k are frozen (nil: nothing is); see `freeze(throughStage:)`.
+    public private(set) var frozenThroughStage: Int?
 
     public init(layout: Layout, bnMode: BatchNorm.Mode = .train, ctx: ComputeContext) {
         self.layout = layout; self.ctx = ctx
@@ -72,6 +74,20 @@ public final class ResNetBackbone {
     /// All parameters and BN buffers, in torchvision order.
     public var parameters: [Parameter] {
         conv1.parameters + bn1.parameters + stages.flatMap { $0.flatMap { $0.parameters } }
+    }
+
+    /// Freezes the stem (k = 0) and stages 1…k (Detectron's FREEZE_AT = 2 is k = 1): their
+    /// parameters become non-trainable and `backward` stops before them (no weight gradients, no
+    /// input gradient into them). Cannot be undone; freezing fewer stages later keeps the larger k.
+    public func freeze(throughStage k: Int) throws {
+        guard (0...stages.count).contains(k) else {
+            throw ModelError.invalid("freeze(throughStage: \(k)): expected 0…\(stages.count) (0 = stem only)")
+        }
+        let k = max(k, frozenThroughStage ?? 0)
+        frozenThroughStage = k
+        for p in conv1.parameters + bn1.parameters + stages.prefix(k).flatMap({ $0.flatMap { $0.parameters } }) {
+            p.trainable = false
+        }
     }
 
     /// Every BatchNorm layer (to switch train/frozen mode after pretraining).
@@ -105,7 +121,9 @@ public final class ResNetBackbone {
     /// stage; index 0…3 = C2…C5). Tensors passed in may be modified (used as accumulators).
     public func backward(_ grads: [Tensor?]) {
         var carry: Tensor? = nil
+        let frozen = frozenThroughStage ?? -1
         for s in stride(from: stages.count - 1, through: 0, by: -1) {
+            if s < frozen { return }  // stage s + 1 and everything below it are frozen
             var g: Tensor? = grads.count > s ? grads[s] : nil
             if let c = carry {
                 if let gg = g { TensorOps.addInPlace(gg, c, ctx: ctx) } else { g = c }
@@ -114,7 +132,7 @@ public final class ResNetBackbone {
             for b in stages[s].reversed() { d = b.backward(d) }
             carry = d
         }
-        guard let c = carry else { return }
+        guard frozen < 0, let c = carry else { return }
         _ = conv1.backward(bn1.backward(pool.backward(c)))
     }
 }

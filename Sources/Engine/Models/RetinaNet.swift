@@ -42,8 +42,8 @@ public final class RetinaNet {
     public let ctx: ComputeContext
     public let backbone: ResNetBackbone
     public let fpn: FPN
-    let clsHeads: [HeadBranch]
-    let boxHeads: [HeadBranch]
+    let clsHead: HeadBranch
+    let boxHead: HeadBranch
     public let outputs: HeadOutputs
     let input = Tensor()
     let gradCls = (0..<5).map { _ in Tensor() }
@@ -63,28 +63,31 @@ public final class RetinaNet {
         fpn = FPN(inChannels: [l.stageChannels(1), l.stageChannels(2), l.stageChannels(3)], channels: config.fpnChannels,
                   ctx: ctx)
         let a = config.anchorsPerLocation
-        let cls0 = HeadBranch(name: "head.cls", finalName: "logits", inChannels: config.fpnChannels,
+        clsHead = HeadBranch(name: "head.cls", finalName: "logits", inChannels: config.fpnChannels,
                               channels: config.headChannels, convs: config.headConvs, outChannels: a * config.numClasses,
                               groupNormGroups: config.headGroupNorm, ctx: ctx)
-        let box0 = HeadBranch(name: "head.box", finalName: "deltas", inChannels: config.fpnChannels,
+        boxHead = HeadBranch(name: "head.box", finalName: "deltas", inChannels: config.fpnChannels,
                               channels: config.headChannels, convs: config.headConvs, outChannels: a * 4,
                               groupNormGroups: config.headGroupNorm, ctx: ctx)
-        clsHeads = [cls0] + (1..<5).map { _ in HeadBranch(sharing: cls0) }
-        boxHeads = [box0] + (1..<5).map { _ in HeadBranch(sharing: box0) }
         outputs = HeadOutputs(levels: 5, classes: config.numClasses, anchorsPerLocation: a)
         if config.bnMode == .frozen { for bn in backbone.batchNorms { bn.weight.trainable = false; bn.bias.trainable = false } }
         var rng = SeededRandom(seed: seed)
         backbone.initialize(&rng)
         fpn.initialize(&rng)
         let prior: Float = config.priorProbability.map { Float(-_log((1 - $0) / $0)) } ?? 0
-        cls0.initialize(finalBias: prior, &rng)
-        box0.initialize(finalBias: 0, &rng)
+        clsHead.initialize(finalBias: prior, &rng)
+        boxHead.initialize(finalBias: 0, &rng)
     }
+
+    /// Freezes the backbone's stem and stages 1…`stage` for pretrained runs (Detectron's
+    /// FREEZE_AT = 2 is `freezeBackbone(throughStage: 1)`; 0 = stem only): their parameters become
+    /// non-trainable (SGD skips them) and their backward is skipped entirely.
+    public func freezeBackbone(throughStage stage: Int) throws { try backbone.freeze(throughStage: stage) }
 
     /// Every parameter and buffer once, with checkpoint names ("backbone.…", "fpn.…", "head.…").
     public var namedParameters: [(String, Parameter)] {
         backbone.parameters.map { ("backbone." + $0.name, $0) }
-            + (fpn.parameters + clsHeads[0].parameters + boxHeads[0].parameters).map { ($0.name, $0) }
+            + (fpn.parameters + clsHead.parameters + boxHead.parameters).map { ($0.name, $0) }
     }
 
     /// Every parameter and buffer once (give to `SGD`, which skips buffers and frozen ones).
@@ -106,9 +109,10 @@ public final class RetinaNet {
         let p = try fpn.forward([feats[1], feats[2], feats[3]])
         outputs.batch = n
         outputs.sizes = p.map { (h: $0.h, w: $0.w) }
+        let cls = try clsHead.forward(p), box = try boxHead.forward(p)
         for l in 0..<5 {
-            HeadOutputs.toNHWC(try clsHeads[l].forward(p[l]), outputs.classLogits[l], ctx: ctx)
-            HeadOutputs.toNHWC(try boxHeads[l].forward(p[l]), outputs.boxDeltas[l], ctx: ctx)
+            HeadOutputs.toNHWC(cls[l], outputs.classLogits[l], ctx: ctx)
+            HeadOutputs.toNHWC(box[l], outputs.boxDeltas[l], ctx: ctx)
             outputs.classGrad[l].resize(like: outputs.classLogits[l])
             outputs.boxGrad[l].resize(like: outputs.boxDeltas[l])
         }
@@ -129,15 +133,13 @@ public final class RetinaNet {
     /// Backward from `outputs.classGrad` / `outputs.boxGrad`; accumulates every gradient.
     public func backward() {
         let n = outputs.batch, a = config.anchorsPerLocation
-        var dp: [Tensor] = []
         for l in 0..<5 {
             let (h, w) = outputs.sizes[l]
             HeadOutputs.fromNHWC(outputs.classGrad[l], n: n, c: a * config.numClasses, h: h, w: w, into: gradCls[l], ctx: ctx)
             HeadOutputs.fromNHWC(outputs.boxGrad[l], n: n, c: a * 4, h: h, w: w, into: gradBox[l], ctx: ctx)
-            let d = clsHeads[l].backward(gradCls[l])
-            TensorOps.addInPlace(d, boxHeads[l].backward(gradBox[l]), ctx: ctx)
-            dp.append(d)
         }
+        let dp = clsHead.backward(gradCls), db = boxHead.backward(gradBox)
+        for l in 0..<5 { TensorOps.addInPlace(dp[l], db[l], ctx: ctx) }
         fpn.backward(dp)
         backbone.backward([nil] + fpn.featureGrads)
     }

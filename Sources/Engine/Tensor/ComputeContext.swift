@@ -29,8 +29,22 @@ public final class ComputeContext {
     /// Flipped/transposed kernel of a stride-1 input gradient.
     var weightScratch = ScratchBuffer()
     var intScratch = IntScratch()
+    /// Winograd convolutions: per-thread transform-domain chunks, weight-gradient accumulators,
+    /// tap-major weight copies, transformed weights, blocked outputs (`WinogradConv`).
+    var winograd = ScratchBuffer()
+    var winogradAccumulator = ScratchBuffer()
+    var winogradTaps = ScratchBuffer()
+    var winogradWeights = ScratchBuffer()
+    var winogradOut = ScratchBuffer()
     /// Attach a `Profiler` to time convolutions by phase (benchmarks only).
     public var profiler: Profiler?
+    /// 3×3 stride-1 convolutions use Winograd F(4×4, 3×3) (`WinogradConv`) when their C_in is a
+    /// multiple of 16 and they have at least `winogradMinTiles` 4×4 output tiles; false forces the
+    /// direct GEMM kernels everywhere (A/B benchmarks, reference runs).
+    public var winogradEnabled = true
+    /// Below this many tiles (e.g. 4×4 maps × batch 8 = 8 tiles) the transformed weights (4× the
+    /// weights) cost more memory traffic than the saved multiplies.
+    public var winogradMinTiles = 16
 
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
