@@ -5,7 +5,7 @@ extension RunConfig {
         let finite: [(String, Double)] = [("anchorScale", anchorScale), ("alpha", alpha), ("gamma", gamma), ("beta", beta),
                                           ("priorProb", priorProb), ("ohemNMS", ohemNMS), ("ohemPositiveFraction", ohemPositiveFraction),
                                           ("boxLossBeta", boxLossBeta), ("baseLR", baseLR), ("momentum", momentum),
-                                          ("weightDecay", weightDecay), ("warmupFactor", warmupFactor)]
+                                          ("weightDecay", weightDecay), ("warmupFactor", warmupFactor), ("gradClipNorm", gradClipNorm)]
         for (k, v) in finite where !v.isFinite { throw fail("\(k) must be a finite number, got \(v)") }
         if trainImages < 1 { throw fail("trainImages must be ≥ 1, got \(trainImages)") }
         if valImages < 1 { throw fail("valImages must be ≥ 1, got \(valImages)") }
@@ -24,6 +24,7 @@ extension RunConfig {
         if !(ohemNMS > 0 && ohemNMS <= 1) { throw fail("ohemNMS must be in (0, 1], got \(ohemNMS)") }
         if !(ohemPositiveFraction >= 0 && ohemPositiveFraction <= 1) { throw fail("ohemPositiveFraction must be in [0, 1], got \(ohemPositiveFraction)") }
         if boxLossBeta < 0 { throw fail("boxLossBeta must be ≥ 0, got \(boxLossBeta)") }
+        if !(gradClipNorm >= 0) { throw fail("gradClipNorm must be ≥ 0 (0 = off), got \(gradClipNorm)") }
         if iterations < 1 { throw fail("iterations must be ≥ 1, got \(iterations)") }
         if batchSize < 1 { throw fail("batchSize must be ≥ 1, got \(batchSize)") }
         if baseLR <= 0 { throw fail("baseLR must be > 0, got \(baseLR)") }

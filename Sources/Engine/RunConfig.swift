@@ -85,6 +85,10 @@ public struct RunConfig: Hashable, Sendable {
     /// Iterations (as fractions of `iterations`) at which the LR is divided by 10.
     public var lrDecayAt: [Double] = [2.0 / 3.0, 8.0 / 9.0]
     public var horizontalFlip: Bool = true
+    /// Global L2 norm the gradients are clipped to before each step; 0 = no clipping (the paper).
+    /// Encoded in the canonical JSON only when set, so runs recorded before the key existed keep
+    /// their identity (their behaviour is the default's).
+    public var gradClipNorm: Double = 0
 
     // MARK: Run
     /// Seed of weight init, data order and augmentation.
@@ -99,7 +103,7 @@ extension RunConfig: Codable {
         case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations, backboneBN
         case anchorScale, scalesPerOctave, aspectRatios
         case loss, alpha, gamma, beta, priorInit, priorProb, ohemBatch, ohemNMS, ohemPositiveFraction, boxLossBeta
-        case iterations, batchSize, baseLR, momentum, weightDecay, warmupIterations, warmupFactor, lrDecayAt, horizontalFlip
+        case iterations, batchSize, baseLR, momentum, weightDecay, warmupIterations, warmupFactor, lrDecayAt, horizontalFlip, gradClipNorm
         case seed
     }
 
@@ -145,6 +149,7 @@ extension RunConfig: Codable {
         try get(.momentum, &r.momentum); try get(.weightDecay, &r.weightDecay)
         try get(.warmupIterations, &r.warmupIterations); try get(.warmupFactor, &r.warmupFactor)
         try get(.lrDecayAt, &r.lrDecayAt); try get(.horizontalFlip, &r.horizontalFlip)
+        try get(.gradClipNorm, &r.gradClipNorm)
         try get(.seed, &r.seed)
         self = r
     }
@@ -171,6 +176,7 @@ extension RunConfig: Codable {
         try c.encode(weightDecay, forKey: .weightDecay); try c.encode(warmupIterations, forKey: .warmupIterations)
         try c.encode(warmupFactor, forKey: .warmupFactor); try c.encode(lrDecayAt, forKey: .lrDecayAt)
         try c.encode(horizontalFlip, forKey: .horizontalFlip)
+        if gradClipNorm != 0 { try c.encode(gradClipNorm, forKey: .gradClipNorm) }
         try c.encode(seed, forKey: .seed)
     }
 

@@ -170,4 +170,17 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(b.value.data[0], 0.3 - 0.2 * 1.9, accuracy: 1e-6)
         XCTAssertEqual(frozen.value.data[0], 3)
     }
+
+    func testGradientNormClippingScalesTrainableGradientsOnly() {
+        let w = Parameter(name: "w", shape: [2]), b = Parameter(name: "b", shape: [1])
+        let frozen = Parameter(name: "f", shape: [1]); frozen.trainable = false
+        let sgd = SGD(parameters: [w, b, frozen])
+        w.grad.copy(from: [3, 0]); b.grad.copy(from: [4]); frozen.grad.copy(from: [100])
+        XCTAssertEqual(sgd.clipGradientNorm(10), 5, accuracy: 1e-12, "under the limit: unchanged")
+        XCTAssertEqual(w.grad.data[0], 3)
+        XCTAssertEqual(sgd.clipGradientNorm(1), 5, accuracy: 1e-12, "returns the norm before clipping")
+        XCTAssertEqual(w.grad.data[0], 0.6, accuracy: 1e-6)
+        XCTAssertEqual(b.grad.data[0], 0.8, accuracy: 1e-6)
+        XCTAssertEqual(frozen.grad.data[0], 100, "frozen parameters are not part of the norm")
+    }
 }

@@ -17,6 +17,26 @@ public final class SGD {
     /// Sets every gradient to zero (call before each step's backward passes).
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 
+    /// Scales all trainable gradients down so their global L2 norm is at most `maxNorm`
+    /// (PyTorch's `clip_grad_norm_`, as mmdetection's RetinaNet configs use with 35); returns the
+    /// norm before clipping. Summed in Double in parameter order, so thread-count independent.
+    @discardableResult
+    public func clipGradientNorm(_ maxNorm: Float) -> Double {
+        var sum = 0.0
+        for p in parameters where p.trainable {
+            let g = p.grad.data
+            for i in 0..<p.count { sum += Double(g[i]) * Double(g[i]) }
+        }
+        let norm = sum.squareRoot()
+        guard norm.isFinite, norm > Double(maxNorm) else { return norm }
+        let scale = Float(Double(maxNorm) / (norm + 1e-6))
+        for p in parameters where p.trainable {
+            let g = p.grad.data
+            for i in 0..<p.count { g[i] *= scale }
+        }
+        return norm
+    }
+
     /// One update with learning rate `lr`.
     public func step(lr: Float) {
         for p in parameters where p.trainable {

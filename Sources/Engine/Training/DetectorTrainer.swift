@@ -103,6 +103,7 @@ public final class DetectorTrainer {
                 FileHandle.standardError.write(Data((GradientReport.line(iteration: it, classification: value.classification,
                                                                          box: value.box, net: net) + "\n").utf8))
             }
+            if config.gradClipNorm > 0 { sgd.clipGradientNorm(Float(config.gradClipNorm)) }
             sgd.step(lr: Float(lr))
             windowCls += value.classification; windowBox += value.box
             windowPos += value.positives; windowIters += 1
