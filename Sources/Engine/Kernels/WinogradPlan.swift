@@ -34,7 +34,7 @@ final class WinogradPlan {
     /// First global position of each level.
     let levelPositionBase: [Int]
     /// Zero-bordered blocked copies of the input (forward) and of the output gradient (backward).
-    let input = PaddedBuffer(), grad = PaddedBuffer()
+    let input = ScratchBuffer(zeroFilled: true), grad = ScratchBuffer(zeroFilled: true)
 
     init(batch n: Int, sizes: [(h: Int, w: Int)]) {
         batch = n
@@ -81,23 +81,4 @@ final class WinogradPlan {
 
     /// Floats of a padded buffer with `channels` channels (rounded up to blocks of 16).
     func paddedCount(channels c: Int) -> Int { (c + 15) / 16 * padVectors * 16 }
-}
-
-/// A grow-only float buffer that is zero wherever it was not written since allocation (the
-/// borders of a padded layout stay zero because only pixel positions are ever stored).
-final class PaddedBuffer {
-    private(set) var data = Tensor.allocate(16)
-    private(set) var capacity = 16
-    deinit { data.deallocate() }
-
-    /// At least `count` floats; newly allocated storage is zeroed.
-    func get(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if count > capacity {
-            data.deallocate()
-            capacity = count
-            data = Tensor.allocate(count)
-            data.initialize(repeating: 0, count: count)
-        }
-        return data
-    }
 }

@@ -23,10 +23,7 @@ public final class SGD {
     @discardableResult
     public func clipGradientNorm(_ maxNorm: Float) -> Double {
         var sum = 0.0
-        for p in parameters where p.trainable {
-            let g = p.grad.data
-            for i in 0..<p.count { sum += Double(g[i]) * Double(g[i]) }
-        }
+        for p in parameters where p.trainable { p.grad.accumulateSquares(into: &sum) }
         let norm = sum.squareRoot()
         guard norm.isFinite, norm > Double(maxNorm) else { return norm }
         let scale = Float(Double(maxNorm) / (norm + 1e-6))

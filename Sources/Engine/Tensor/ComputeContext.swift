@@ -86,18 +86,26 @@ public final class ComputeContext {
     }
 }
 
-/// A grow-only float buffer.
+/// A grow-only float buffer. With `zeroFilled`, storage is zero wherever it was not written
+/// since it was allocated (the borders of a padded layout stay zero because only pixel
+/// positions are ever stored); otherwise its contents are unspecified.
 final class ScratchBuffer {
     private(set) var data: UnsafeMutablePointer<Float>
     private(set) var capacity: Int
-    init() { capacity = 16; data = Tensor.allocate(16) }
+    private let zeroFilled: Bool
+    init(zeroFilled: Bool = false) {
+        self.zeroFilled = zeroFilled
+        capacity = 16; data = Tensor.allocate(16)
+        if zeroFilled { data.initialize(repeating: 0, count: 16) }
+    }
     deinit { data.deallocate() }
-    /// A pointer to at least `count` floats (contents unspecified).
+    /// A pointer to at least `count` floats.
     func get(_ count: Int) -> UnsafeMutablePointer<Float> {
         if count > capacity {
             data.deallocate()
             capacity = count
             data = Tensor.allocate(count)
+            if zeroFilled { data.initialize(repeating: 0, count: count) }
         }
         return data
     }

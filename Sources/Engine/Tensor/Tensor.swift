@@ -67,6 +67,19 @@ public final class Tensor {
     /// Sets every element to zero.
     public func zero() { data.update(repeating: 0, count: count) }
 
+    /// Adds Σ x² to `sum` in Double, in index order (thread-count independent; a running sum
+    /// across tensors keeps one summation order).
+    public func accumulateSquares(into sum: inout Double) {
+        for i in 0..<count { sum += Double(data[i]) * Double(data[i]) }
+    }
+
+    /// Σ x² over the tensor, in Double.
+    public var squaredNorm: Double {
+        var sum = 0.0
+        accumulateSquares(into: &sum)
+        return sum
+    }
+
     /// A copy of the contents in storage order.
     public func toArray() -> [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 

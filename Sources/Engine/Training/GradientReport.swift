@@ -10,14 +10,8 @@ enum GradientReport {
 
     /// "it N cls L box L | name g‖∇‖ w‖w‖ ; …" for the `top` largest gradients.
     static func line(iteration: Int, classification: Double, box: Double, net: RetinaNet, top: Int = 5) -> String {
-        var rows: [(name: String, grad: Double, weight: Double)] = []
-        for (name, p) in net.namedParameters where !p.isBuffer {
-            var g2 = 0.0, w2 = 0.0
-            for i in 0..<p.grad.count {
-                g2 += Double(p.grad.data[i]) * Double(p.grad.data[i])
-                w2 += Double(p.value.data[i]) * Double(p.value.data[i])
-            }
-            rows.append((name, g2.squareRoot(), w2.squareRoot()))
+        let rows = net.namedParameters.filter { !$0.1.isBuffer }.map { name, p in
+            (name: name, grad: p.grad.squaredNorm.squareRoot(), weight: p.value.squaredNorm.squareRoot())
         }
         let largest = rows.sorted { $0.grad > $1.grad }.prefix(top)
             .map { String(format: "%@ g%.3g w%.3g", $0.name, $0.grad, $0.weight) }
