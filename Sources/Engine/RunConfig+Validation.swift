@@ -16,6 +16,8 @@ extension RunConfig {
         if headConvs < 0 || headConvs > 8 { throw fail("headConvs must be in 0…8, got \(headConvs)") }
         if !["frozen", "train"].contains(backboneBN) { throw fail("backboneBN must be \"frozen\" or \"train\", got \"\(backboneBN)\"") }
         if !["pretrained", "scratch"].contains(backboneInit) { throw fail("backboneInit must be \"pretrained\" or \"scratch\", got \"\(backboneInit)\"") }
+        if freezeAt < 0 || freezeAt > 5 { throw fail("freezeAt must be in 0…5 (0 = train all, 2 = stem + stage 1 as Detectron), got \(freezeAt)") }
+        if freezeAt > 0 && backboneInit != "pretrained" { throw fail("freezeAt \(freezeAt) freezes untrained layers: it needs backboneInit \"pretrained\" (or freezeAt 0)") }
         if !(alpha >= 0 && alpha <= 1) { throw fail("alpha must be in [0, 1], got \(alpha)") }
         if gamma < 0 { throw fail("gamma must be ≥ 0, got \(gamma)") }
         if loss == .flStar && gamma <= 0 { throw fail("FL* needs gamma > 0 (it divides by γ), got \(gamma)") }

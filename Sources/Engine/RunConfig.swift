@@ -46,6 +46,11 @@ public struct RunConfig: Hashable, Sendable {
     /// statistics and affine, Detectron) or "train" (batch statistics). Scratch backbones always
     /// use batch statistics.
     public var backboneBN: String = "frozen"
+    /// Detectron's FREEZE_AT for a pretrained backbone: 0 trains every layer, 1 freezes the
+    /// stem, 2 the stem and stage 1 (the paper's ResNet setting), … 5 the whole backbone. Frozen
+    /// layers get no gradient and their backward is skipped. Encoded in the canonical JSON only
+    /// when set, so runs recorded before the key existed keep their identity (they froze nothing).
+    public var freezeAt: Int = 0
 
     // MARK: Anchors (Table 1c)
     /// Anchor size = anchorScale × stride of the level.
@@ -100,7 +105,7 @@ public struct RunConfig: Hashable, Sendable {
 extension RunConfig: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case dataset, dataSeed, trainImages, valImages, scale
-        case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations, backboneBN
+        case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations, backboneBN, freezeAt
         case anchorScale, scalesPerOctave, aspectRatios
         case loss, alpha, gamma, beta, priorInit, priorProb, ohemBatch, ohemNMS, ohemPositiveFraction, boxLossBeta
         case iterations, batchSize, baseLR, momentum, weightDecay, warmupIterations, warmupFactor, lrDecayAt, horizontalFlip, gradClipNorm
@@ -138,7 +143,7 @@ extension RunConfig: Codable {
         try get(.depth, &r.depth); try get(.width, &r.width); try get(.fpnChannels, &r.fpnChannels)
         try get(.headConvs, &r.headConvs); try get(.headChannels, &r.headChannels)
         try get(.backboneInit, &r.backboneInit); try get(.pretrainIterations, &r.pretrainIterations)
-        try get(.backboneBN, &r.backboneBN)
+        try get(.backboneBN, &r.backboneBN); try get(.freezeAt, &r.freezeAt)
         try get(.anchorScale, &r.anchorScale); try get(.scalesPerOctave, &r.scalesPerOctave)
         try get(.aspectRatios, &r.aspectRatios)
         try get(.loss, &r.loss); try get(.alpha, &r.alpha); try get(.gamma, &r.gamma); try get(.beta, &r.beta)
@@ -164,6 +169,7 @@ extension RunConfig: Codable {
         try c.encode(headChannels, forKey: .headChannels); try c.encode(backboneInit, forKey: .backboneInit)
         try c.encode(pretrainIterations, forKey: .pretrainIterations)
         try c.encode(backboneBN, forKey: .backboneBN)
+        if freezeAt != 0 { try c.encode(freezeAt, forKey: .freezeAt) }
         try c.encode(anchorScale, forKey: .anchorScale); try c.encode(scalesPerOctave, forKey: .scalesPerOctave)
         try c.encode(aspectRatios, forKey: .aspectRatios)
         try c.encode(loss, forKey: .loss); try c.encode(alpha, forKey: .alpha); try c.encode(gamma, forKey: .gamma)

@@ -44,7 +44,7 @@ struct SpecError: Error, CustomStringConvertible {
 }
 
 extension ExperimentSpec {
-    /// Reads and checks a spec file (and the shared `profiles.json` beside it, if any).
+    /// Reads and checks a spec file (and the shared `profiles.json` beside it or one directory up, if any).
     static func load(file: String) throws -> ExperimentSpec {
         let root = try parseFile(file)
         guard let members = root.objectMembers else { throw SpecError(file: file, path: "", message: "expected a JSON object at the top level") }
@@ -68,8 +68,7 @@ extension ExperimentSpec {
                                   file: file, base: base,
                                   grid: try parseGrid(root["grid"], file: file, path: "grid"),
                                   rows: try parseRows(root["rows"], file: file, path: "rows") ?? [], profiles: [:])
-        let shared = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("profiles.json").path
-        if FileManager.default.fileExists(atPath: shared) {
+        if let shared = sharedProfilesFile(for: file) {
             let sharedRoot = try parseFile(shared)
             guard let profiles = sharedRoot.objectMembers else { throw SpecError(file: shared, path: "", message: "expected an object: profile name → config") }
             for (profile, config) in profiles {
@@ -96,6 +95,17 @@ extension ExperimentSpec {
             }
         }
         return spec
+    }
+
+    /// The `profiles.json` beside the spec, or in its parent directory (for specs kept in a
+    /// subfolder such as experiments/calibration/), or nil.
+    private static func sharedProfilesFile(for file: String) -> String? {
+        let dir = URL(fileURLWithPath: file).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("profiles.json").path
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
     }
 
     private static func parseFile(_ file: String) throws -> JSONValue {

@@ -63,6 +63,10 @@ public final class DetectorTrainer {
         mc.bnMode = backbone == nil || config.backboneBN == "train" ? .train : .frozen
         net = try RetinaNet(config: mc, seed: config.seed, ctx: ComputeContext(threads: threads))
         if let backbone { try net.loadBackbone(from: backbone) }
+        if config.freezeAt > 0 {
+            guard backbone != nil else { throw TrainingError.invalidConfig("freezeAt \(config.freezeAt) needs a pretrained backbone file") }
+            try net.freezeBackbone(throughStage: config.freezeAt - 1)
+        }
         loss = DetectionLoss(config: config)
         sgd = SGD(parameters: net.parameters, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
         schedule = LRSchedule(config: config)
