@@ -24,7 +24,7 @@ enum SweepCommand: AblateCommand {
         OptionSpec(name: "jobs", value: "N", help: "runs in parallel, one worker process each (default: the number of cores)"),
         OptionSpec(name: "shard", value: "i/n", help: "run only the runs at plan positions ≡ i (mod n), 0 ≤ i < n"),
         OptionSpec(name: "dry-run", value: nil, help: "print the plan and what is already done; run nothing"),
-        OptionSpec(name: "threads", value: "N", help: "threads per run (default: cores / jobs)"),
+        OptionSpec(name: "threads", value: "N", help: "threads per run (default: cores / the number of runs that will run at once, i.e. cores / jobs until fewer runs remain)"),
         OptionSpec(name: "runs-dir", value: "DIR", help: "where run artifacts go (default: runs/ beside the database)"),
         OptionSpec(name: "heartbeat", value: "SECONDS", help: "seconds between worker heartbeats (default 5)"),
         OptionSpec(name: "stale-after", value: "SECONDS", help: "requeue a running run silent this long (default 60)"),

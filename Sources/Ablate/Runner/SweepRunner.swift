@@ -67,7 +67,13 @@ final class SweepRunner {
         let host = Provenance.hostName()
         let claimant = Claimant(host: host, pid: Int(getpid()), gitCommit: Provenance.gitCommit())
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let threads = options.threadsPerRun ?? max(1, cores / max(1, options.jobs))
+        // Threads per worker: the cores shared by the runs that will run beside it, so the last
+        // run of a sweep (or a one-run sweep) gets every core instead of cores / jobs.
+        func threadsForClaimedRun(alreadyActive: Int) throws -> Int {
+            if let t = options.threadsPerRun { return t }
+            let waiting = try store.statusCounts(ids: ids)[.queued] ?? 0
+            return max(1, cores / max(1, min(options.jobs, alreadyActive + 1 + waiting)))
+        }
         let runsRoot = options.runsDirectory.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: options.dbPath).deletingLastPathComponent().appendingPathComponent("runs")
         let exe = ChildProcess.currentExecutable()
@@ -118,6 +124,7 @@ final class SweepRunner {
                 let dir = runsRoot.appendingPathComponent(run.sweep).appendingPathComponent(run.id)
                 do {
                     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    let threads = try threadsForClaimedRun(alreadyActive: active.count)
                     var args = [exe, "worker", "--db", options.dbPath, "--run", run.id, "--dir", dir.path,
                                 "--threads", String(threads), "--heartbeat", String(options.heartbeatInterval),
                                 "--parent", String(getpid())]
