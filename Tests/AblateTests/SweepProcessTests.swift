@@ -46,6 +46,21 @@ final class SweepProcessTests: XCTestCase {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: runDir.appendingPathComponent(file).path), file)
             }
         }
+        // Figure 4 from the first run's checkpoint: scores by run id, then the plot.
+        let scores = try AblateBinary.run(["scores", String(runs[0].id.prefix(8)), "--db", "r.sqlite", "--out", "s.csv", "--max-negatives", "500"], in: dir)
+        XCTAssertEqual(scores.status, .status(0), scores.stderr)
+        let lines = try String(contentsOfFile: dir.path("s.csv"), encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let negatives = lines.filter { $0.hasPrefix("0,") }.count
+        XCTAssertTrue(negatives > 0 && negatives <= 500, "\(negatives) negatives")
+        XCTAssertEqual(lines.count - negatives, lines.filter { $0.hasPrefix("1,") }.count, "only 0/1 labels")
+        let plot = try AblateBinary.run(["plot", "fig4", "--scores", "s.csv", "--out", "f4"], in: dir)
+        if lines.contains(where: { $0.hasPrefix("1,") }) {
+            XCTAssertEqual(plot.status, .status(0), plot.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path("f4-negative.svg")))
+        }
+        let missing = try AblateBinary.run(["scores", "nosuchrun", "--db", "r.sqlite"], in: dir)
+        XCTAssertNotEqual(missing.status, .status(0))
+        XCTAssertTrue(missing.stderr.contains("nosuchrun"), missing.stderr)
     }
 
     func testSweepRunsEverythingOnceThenSkipsFinishedRuns() throws {

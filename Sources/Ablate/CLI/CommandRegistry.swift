@@ -12,6 +12,7 @@ enum CommandRegistry {
         ShowCommand.self,
         MergeCommand.self,
         PlotCommand.self,
+        ScoresCommand.self,
         WorkerCommand.self,
     ]
 

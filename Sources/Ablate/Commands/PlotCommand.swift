@@ -8,8 +8,8 @@ enum PlotCommand: AblateCommand {
     static let discussion = """
     fig1        focal loss against p_t for γ ∈ {0, .5, 1, 2, 5} (pure math).      default out: fig1.svg
     fig4        CDFs of normalised loss for positives and negatives, γ ∈ {0, .5, 1, 2}, from a
-                scores file of a converged γ = 2 model: one "label,probability" line per anchor
-                prediction (label 1 = positive, 0 = negative; '#' lines are comments).
+                scores file of a converged γ = 2 model (`ablate scores RUN` writes one): one
+                "label,probability" line per example (1 = positive, 0 = negative; '#' = comment).
                 Writes OUT-positive.svg and OUT-negative.svg.                     default out: fig4
     loss RUN    classification and box loss against iteration from the run's train_log.
                                                                               default out: loss-RUN.svg
@@ -31,7 +31,7 @@ enum PlotCommand: AblateCommand {
         case "fig4":
             _ = try args.positionals(exactly: ["figure"])
             guard let scores = args.string("scores") else {
-                throw UsageError(command: name, message: "fig4 needs --scores FILE (label,probability lines from a converged γ = 2 model; no ablate command writes one yet, see docs/ABLATE.md)")
+                throw UsageError(command: name, message: "fig4 needs --scores FILE (label,probability lines from a converged γ = 2 model, written by `ablate scores RUN`)")
             }
             let sets = try ScoreFile.read(scores)
             let prefix = args.string("out") ?? "fig4"
