@@ -37,6 +37,24 @@ final class TableViewTests: XCTestCase {
             """)
     }
 
+    func testRunsOfAnOlderProfileLeaveTheTableWhenTheSweepIsPlannedAgain() throws {
+        let dir = try TempDir()
+        let store = try RunStore(path: dir.path("r.sqlite"))
+        var c = RunConfig()
+        c.gamma = 0; c.alpha = 0.5
+        let old = try insertFinished(store, config: c, sweep: "alpha", table: "1a", metrics: ap(0.3))
+        c.anchorScale = 2    // the profile changed; same row of the table
+        let new = try PlannedRun(config: c)
+        try store.plan([new], sweep: "alpha", profile: "quick", table: "1a", currentPlan: [new.id])
+        let claimed = try XCTUnwrap(try store.claimNext(ids: [new.id], claimant: Claimant(host: "h", pid: 1, gitCommit: "c")))
+        XCTAssertTrue(try store.complete(id: claimed.id, pid: 1, outcome: RunOutcome(status: .finished, metrics: ap(0.1)), wallSeconds: 1))
+        let rows = try store.select("SELECT alpha, AP, runs FROM table_1a").rows
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(try XCTUnwrap(rows[0][1].double), 10, accuracy: 1e-9, "only the current plan's run")
+        XCTAssertEqual(rows[0][2].int, 1)
+        XCTAssertEqual(try store.record(id: old)?.status, .finished, "the old run stays in the database")
+    }
+
     func testOtherProtocolVersionsAndUnfinishedRunsAreHidden() throws {
         let dir = try TempDir()
         let store = try RunStore(path: dir.path("r.sqlite"))

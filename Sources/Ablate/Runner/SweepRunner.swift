@@ -61,7 +61,9 @@ final class SweepRunner {
         let executor = try ExecutorChoice.make(options.executorName)
         try executor.checkAvailable()
         let store = try RunStore(path: options.dbPath)
-        let added = try store.plan(plan, sweep: options.spec.name, profile: options.profile, table: options.spec.table)
+        let fullPlan = options.shard == .all ? plan : try SweepPlanner.plan(options.spec, profile: options.profile)
+        let added = try store.plan(plan, sweep: options.spec.name, profile: options.profile, table: options.spec.table,
+                                   currentPlan: Set(fullPlan.map { $0.id }))
         let ids = plan.map(\.id)
         let iterationsByID = Dictionary(plan.map { ($0.id, $0.config.iterations) }, uniquingKeysWith: { a, _ in a })
         let host = Provenance.hostName()

@@ -21,9 +21,20 @@ extension RunStore {
     /// Records the planned runs of a sweep (identical configs are one run) and their membership,
     /// then queues again those of them that were killed or failed. Returns the number of runs that
     /// were new to the database.
+    ///
+    /// `currentPlan`: the ids of the whole plan of this sweep and profile (all shards). Runs that
+    /// belonged to the sweep under an older version of its spec or profile leave the membership,
+    /// so the tables show only runs of the current plan; the runs themselves stay in `runs`.
     @discardableResult
-    func plan(_ runs: [PlannedRun], sweep: String, profile: String, table: String?) throws -> Int {
+    func plan(_ runs: [PlannedRun], sweep: String, profile: String, table: String?, currentPlan: Set<String>? = nil) throws -> Int {
         try db.inTransaction {
+            if let currentPlan {
+                let members = try db.query("SELECT run_id FROM sweep_runs WHERE sweep = ? AND profile = ?", [.text(sweep), .text(profile)])
+                for row in members {
+                    guard let id = row[0].string, !currentPlan.contains(id) else { continue }
+                    try db.execute("DELETE FROM sweep_runs WHERE sweep = ? AND profile = ? AND run_id = ?", [.text(sweep), .text(profile), .text(id)])
+                }
+            }
             var inserted = 0
             let now = Clock.iso()
             let insertRun = try SQLiteStatement(db, """
