@@ -25,8 +25,10 @@ public enum ConvBenchmark {
     }
 
     /// The benchmark network's strided convolutions (batch 8): the stem 7×7/2 on 3 channels at
-    /// 128² and 256², the 3×3/2 stage transition 32→64 and its 1×1/2 downsample at both sizes.
+    /// 128² and 256², 3×3/2 stage transitions, a 1×1/2 downsample; and stage 4's 3×3/1 on 4×4
+    /// maps (128²: too few tiles for Winograd).
     public static let stridedShapes: [Shape] = [
+        Shape(c: 256, o: 256, hw: 4),
         Shape(c: 3, o: 32, hw: 128, k: 7, stride: 2, pad: 3), Shape(c: 3, o: 32, hw: 256, k: 7, stride: 2, pad: 3),
         Shape(c: 32, o: 64, hw: 32, k: 3, stride: 2, pad: 1), Shape(c: 32, o: 64, hw: 64, k: 3, stride: 2, pad: 1),
         Shape(c: 128, o: 256, hw: 8, k: 3, stride: 2, pad: 1), Shape(c: 32, o: 64, hw: 32, k: 1, stride: 2, pad: 0),

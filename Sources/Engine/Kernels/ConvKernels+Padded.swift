@@ -47,9 +47,14 @@ extension ConvKernels {
         }
     }
 
-    /// Whether `g` can use the padded-grid path (square kernel; stride 1 with k > 1, or stride 2).
+    /// Whether `g` uses the padded-grid path: square kernel, stride 1 with k > 1 or stride 2, and
+    /// at least half of the grid positions are valid outputs. Tiny maps (4×4 with a 3×3 kernel:
+    /// 16 of 36) waste more on discarded outputs than the cheaper packing saves; with their large
+    /// channel counts the implicit-im2col packing is amortised over many A panels instead.
     static func usesPaddedGrid(_ g: ConvGeometry) -> Bool {
-        g.kh == g.kw && ((g.stride == 1 && g.kh > 1) || g.stride == 2) && g.oh > 0 && g.ow > 0
+        guard g.kh == g.kw && ((g.stride == 1 && g.kh > 1) || g.stride == 2) && g.oh > 0 && g.ow > 0 else { return false }
+        let hq = g.oh + (g.kh - 1) / g.stride, wq = g.ow + (g.kw - 1) / g.stride
+        return 2 * g.oh * g.ow >= hq * wq
     }
 
     /// Copies CNHW x into the zero-bordered buffer (stride 1) or its phase planes (stride 2);
@@ -120,7 +125,7 @@ extension ConvKernels {
         let n = grid.columns, ldx = gridRowStride(grid)
         let dext = ctx.scratch.get(o * ldx)
         spread(dy, g, grid, channels: o, into: dext, ctx: ctx)
-        if o >= 16 && g.n * grid.plane >= 256 {
+        if o >= 16 && g.n * grid.plane >= 64 {
             weightGradShiftedGEMM(xp: UnsafePointer(xp), rowOffset: UnsafePointer(off), patch: g.patch, gridColumns: n,
                                   dyGrid: UnsafePointer(dext), ldx: ldx, outChannels: o, dw: dw, ctx: ctx)
             return

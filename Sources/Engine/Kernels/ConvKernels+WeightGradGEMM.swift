@@ -1,6 +1,7 @@
 extension ConvKernels {
-    /// K block (output positions) of the weight-gradient GEMM.
-    static let weightGradKC = 256
+    /// K block (output positions) of the weight-gradient GEMM: a packed 32-column dy panel
+    /// (16 KiB) and a 16-row A block (8 KiB) stay in L1 together.
+    static let weightGradKC = 128
 
     /// dW[O, C·k·k] += dy_grid · im2col_gridᵀ on the padded grid (stride 1), as the transposed product
     /// dWᵀ[patch × O] = Y[patch × q] · dy_gridᵀ[q × O] with the 8×32 broadcast microkernel:
@@ -57,7 +58,7 @@ extension ConvKernels {
                             im2colRows(x, g, rows: r0..<(r0 + rows), q0: pc, len: kc, into: buf, ld: kcB)
                             for i in 0..<rows { rowPtr[i] = UnsafePointer(buf + i * kcB) }
                         }
-                        packRows16(rowPtr.baseAddress!, count: rows, len: kc, into: pa)
+                        packRows16(rowPtr.baseAddress!, count: rows, len: kc, readable: Int.max, into: pa)
                         var half = 0
                         while half * 8 < rows {
                             for jr in 0..<(nPad / nr) {
@@ -72,18 +73,44 @@ extension ConvKernels {
                 }
             }
         }
-        // dW[o][r] += dWᵀ[r][o]
-        ctx.parallelRanges(o) { range in
-            for oc in range {
-                let d = dw + oc * m
-                for r in 0..<m { d[r] += ct[r * nPad + oc] }
+        addTransposed(UnsafePointer(ct), ld: nPad, rows: m, cols: o, into: dw, ctx: ctx)
+    }
+
+    /// dst[j·rows + i] += src[i·ld + j] for i < rows, j < cols (16×16 in-register transposes;
+    /// threads split the 16-column blocks, so each dst value gets the same single add).
+    static func addTransposed(_ src: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
+                              ctx: ComputeContext) {
+        typealias V = SIMD16<Float>
+        let blocks = (cols + 15) / 16
+        ctx.parallelRanges(blocks) { range in
+            withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { tb in
+                let t = tb.baseAddress!
+                for jb in range {
+                    let j0 = jb * 16, cj = min(16, cols - j0)
+                    var i0 = 0
+                    while i0 < rows {
+                        let ri = min(16, rows - i0)
+                        for i in 0..<16 { t[i] = i < ri ? Transpose16.loadPartial(src + (i0 + i) * ld + j0, cj) : V() }
+                        Transpose16.transpose(t)
+                        for j in 0..<cj {
+                            let d = dst + (j0 + j) * rows + i0
+                            if ri == 16 {
+                                Transpose16.store(Transpose16.load(d) + t[j], d)
+                            } else {
+                                for i in 0..<ri { d[i] += t[j][i] }
+                            }
+                        }
+                        i0 += 16
+                    }
+                }
             }
         }
     }
 
-    /// dst[p·16 + i] = rows[i][p] for p < len, i < 16 (rows ≥ count are zero). Rows must be
-    /// readable up to ⌈len/16⌉·16 floats (values past `len` are loaded but not stored).
-    static func packRows16(_ rows: UnsafePointer<UnsafePointer<Float>>, count: Int, len: Int,
+    /// dst[p·16 + i] = rows[i][p] for p < len, i < 16 (rows ≥ count are zero). Rows are read with
+    /// whole vectors up to ⌈len/16⌉·16 floats while that stays within `readable` floats (values
+    /// past `len` are loaded but not stored), element by element after that.
+    static func packRows16(_ rows: UnsafePointer<UnsafePointer<Float>>, count: Int, len: Int, readable: Int,
                            into dst: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { tb in
@@ -91,7 +118,11 @@ extension ConvKernels {
             for i in count..<16 { t[i] = V() }
             var p = 0
             while p < len {
-                for i in 0..<count { t[i] = UnsafeRawPointer(rows[i] + p).loadUnaligned(as: V.self) }
+                if p + 16 <= readable {
+                    for i in 0..<count { t[i] = UnsafeRawPointer(rows[i] + p).loadUnaligned(as: V.self) }
+                } else {
+                    for i in 0..<count { t[i] = Transpose16.loadPartial(rows[i] + p, readable - p) }
+                }
                 Transpose16.transpose(t)
                 let lim = min(16, len - p)
                 let d = UnsafeMutableRawPointer(dst + p * 16)

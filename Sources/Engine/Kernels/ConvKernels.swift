@@ -24,7 +24,7 @@ public enum ConvKernels {
                                   dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         if usesPaddedGrid(g) {
             weightGradPadded(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
-        } else if outChannels >= 16 && g.columns >= 256 {
+        } else if outChannels >= 16 && g.columns >= 64 {
             weightGradGEMM(rows: .im2col(x, g), patch: g.patch, positions: g.columns, dy: dy, ldy: g.columns,
                            outChannels: outChannels, dw: dw, ctx: ctx)
         } else {
