@@ -7,7 +7,7 @@ variant's median thread-CPU step time.
     python3 bench/engine_variants.py                          # sizes 128,256; 3 / 2 repetitions
     python3 bench/engine_variants.py --other /tmp/old-checkout --other-label "commit abc1234"
 
-Variants: default; stem + stage 1 frozen (ENGINE_BENCH_FREEZE=1); Winograd off
+Variants (--only-default: the first and last only): default; stem + stage 1 frozen (ENGINE_BENCH_FREEZE=1); Winograd off
 (ENGINE_BENCH_WINOGRAD=0); with --other, the default engine of another checkout of this package
 (built by `swift test` there). Engine runs go through TrainStepBenchmarkTests/testBenchmark as in
 bench/engine_vs_torch.py.
@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--other", help="another checkout of this package to time as a variant")
     ap.add_argument("--other-label", default="other checkout")
+    ap.add_argument("--only-default", action="store_true", help="skip the frozen and Winograd-off variants")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     reps = [int(r) for r in a.reps.split(",")]
@@ -51,8 +52,10 @@ def main():
     variants = []
     if a.other:
         variants.append((a.other_label, a.other, {}))
-    variants += [("default", ROOT, {}), ("stem + stage 1 frozen", ROOT, {"ENGINE_BENCH_FREEZE": "1"}),
-                 ("Winograd off", ROOT, {"ENGINE_BENCH_WINOGRAD": "0"})]
+    variants.append(("default", ROOT, {}))
+    if not a.only_default:
+        variants += [("stem + stage 1 frozen", ROOT, {"ENGINE_BENCH_FREEZE": "1"}),
+                     ("Winograd off", ROOT, {"ENGINE_BENCH_WINOGRAD": "0"})]
     print(f"load before: {uptime()}", flush=True)
     table = []
     for size, n in zip(sizes, reps):

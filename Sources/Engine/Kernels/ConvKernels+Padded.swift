@@ -1,36 +1,67 @@
-/// Stride-1 convolutions on the padded output grid.
+/// Stride-1 and stride-2 convolutions on the padded output grid.
 ///
-/// The input is copied once into a zero-bordered buffer xpad [C][N][H+2p][W+2p]. On the padded
-/// grid q' = (image, oy, ox) with row width Wp = W + 2p, the im2col row of patch offset
+/// Stride 1: the input is copied once into a zero-bordered buffer xpad [C][N][H+2p][W+2p]. On the
+/// padded grid q' = (image, oy, ox) with row width Wp = W + 2p, the im2col row of patch offset
 /// (c, ky, kx) is the contiguous slice xpad[c·N·Hp·Wp + ky·Wp + kx + q'] — no bounds checks, so
 /// GEMM packing is a plain vector copy (`GemmB.shifted`) and the weight-gradient kernel reads
 /// input rows in place. Outputs at grid positions outside the valid OH×OW window (the 2p extra
 /// columns and rows per image) are computed and discarded: 13% extra work on 32×32 maps, 27% on
 /// 16×16, more on the tiny P5–P7 maps, in exchange for packing several times faster.
+///
+/// Stride 2 (phase decomposition): the zero-padded input is split once into its 2×2 phases
+/// P[c][py][px][image][yq][xq] = xpad[c][image][2·yq + py][2·xq + px] on a grid of
+/// Hq = OH + ⌊(kh−1)/2⌋ rows and Wq = OW + ⌊(kw−1)/2⌋ columns per image. Input pixel
+/// (2·oy + ky, 2·ox + kx) of output (oy, ox) is then P[c][ky mod 2][kx mod 2] at grid position
+/// q' + ⌊ky/2⌋·Wq + ⌊kx/2⌋: every im2col row of a stride-2 convolution is again a contiguous
+/// shifted slice, and the stride-1 machinery (forward GEMM, weight-gradient GEMM) applies
+/// unchanged. 1×1/2 convolutions use one phase (a subsampled copy, no discarded outputs).
 extension ConvKernels {
-    /// Padded-grid layout of one stride-1 geometry.
+    /// Padded-grid layout of one stride-1 or stride-2 geometry.
     struct PaddedGrid {
-        let hp: Int, wp: Int, plane: Int, channelStride: Int
+        let stride: Int
+        /// Phases per input channel along y and x (min(stride, kernel)); 1 for stride 1.
+        let phasesY: Int, phasesX: Int
+        /// Grid rows / columns per image (Hq, Wq; Hp, Wp for stride 1) and their product.
+        let hp: Int, wp: Int, plane: Int
+        /// Floats between consecutive phase planes (N·plane rounded up to 16).
+        let channelStride: Int
         /// Grid columns that cover every valid output (last valid q' + 1).
         let columns: Int
-        /// Floats to allocate for xpad: C·channelStride plus slack for shifted reads.
+        /// Floats to allocate for the buffer: C·phases·channelStride plus slack for shifted reads.
         let bufferCount: Int
         init(_ g: ConvGeometry) {
-            hp = g.h + 2 * g.pad; wp = g.w + 2 * g.pad; plane = hp * wp
-            channelStride = (g.n * plane + 15) / 16 * 16  // equal alignment of every channel
+            stride = g.stride
+            phasesY = min(g.stride, g.kh); phasesX = min(g.stride, g.kw)
+            hp = g.oh + (g.kh - 1) / g.stride; wp = g.ow + (g.kw - 1) / g.stride; plane = hp * wp
+            channelStride = (g.n * plane + 15) / 16 * 16  // equal alignment of every plane
             columns = (g.n - 1) * plane + (g.oh - 1) * wp + g.ow
-            bufferCount = g.c * channelStride + (g.kh - 1) * wp + g.kw + 2 * SGEMM.nc + 64
+            bufferCount = g.c * phasesY * phasesX * channelStride + (g.kh - 1) / g.stride * wp + g.kw
+                + 2 * SGEMM.nc + 64
+        }
+        /// Planes per input channel.
+        var phases: Int { phasesY * phasesX }
+        /// Row offset of im2col row (c, ky, kx) in the buffer.
+        @inline(__always)
+        func offset(c: Int, ky: Int, kx: Int) -> Int {
+            ((c * phasesY + ky % stride) * phasesX + kx % stride) * channelStride + ky / stride * wp + kx / stride
         }
     }
 
-    /// Whether `g` can use the padded-grid path (stride 1; square kernel).
+    /// Whether `g` uses the padded-grid path: square kernel, stride 1 with k > 1 or stride 2, and
+    /// at least half of the grid positions are valid outputs. Tiny maps (4×4 with a 3×3 kernel:
+    /// 16 of 36) waste more on discarded outputs than the cheaper packing saves; with their large
+    /// channel counts the implicit-im2col packing is amortised over many A panels instead.
     static func usesPaddedGrid(_ g: ConvGeometry) -> Bool {
-        g.stride == 1 && g.kh == g.kw && g.kh > 1 && g.oh == g.h + 2 * g.pad - g.kh + 1
+        guard g.kh == g.kw && ((g.stride == 1 && g.kh > 1) || g.stride == 2) && g.oh > 0 && g.ow > 0 else { return false }
+        let hq = g.oh + (g.kh - 1) / g.stride, wq = g.ow + (g.kw - 1) / g.stride
+        return 2 * g.oh * g.ow >= hq * wq
     }
 
-    /// Copies CNHW x into the zero-bordered buffer (parallel over channels).
+    /// Copies CNHW x into the zero-bordered buffer (stride 1) or its phase planes (stride 2);
+    /// parallel over channels.
     static func pad(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ grid: PaddedGrid, into xp: UnsafeMutablePointer<Float>,
                     ctx: ComputeContext) {
+        if grid.stride == 2 { padPhases(x, g, grid, into: xp, ctx: ctx); return }
         let tail = grid.bufferCount - g.c * grid.channelStride
         (xp + g.c * grid.channelStride).update(repeating: 0, count: tail)
         ctx.parallelRanges(g.c) { range in
@@ -47,12 +78,13 @@ extension ConvKernels {
         }
     }
 
-    /// Row offsets of the shifted im2col view: r = (c, ky, kx) → c·channelStride + ky·Wp + kx.
+    /// Row offsets of the shifted im2col view: r = (c, ky, kx) → `grid.offset` (stride 1:
+    /// c·channelStride + ky·Wp + kx).
     static func rowOffsets(_ g: ConvGeometry, _ grid: PaddedGrid, ctx: ComputeContext) -> UnsafeMutablePointer<Int> {
         let off = ctx.intScratch.get(g.patch)
         var r = 0
         for c in 0..<g.c { for ky in 0..<g.kh { for kx in 0..<g.kw {
-            off[r] = c * grid.channelStride + ky * grid.wp + kx; r += 1
+            off[r] = grid.offset(c: c, ky: ky, kx: kx); r += 1
         } } }
         return off
     }
@@ -90,21 +122,10 @@ extension ConvKernels {
         let xp = ctx.padScratch.get(grid.bufferCount)
         pad(x, g, grid, into: xp, ctx: ctx)
         let off = rowOffsets(g, grid, ctx: ctx)
-        let n = grid.columns, ldx = (n + 31) / 16 * 16  // aligned rows
+        let n = grid.columns, ldx = gridRowStride(grid)
         let dext = ctx.scratch.get(o * ldx)
-        let oh = g.oh, ow = g.ow
-        ctx.parallelRanges(o) { range in
-            for oc in range {
-                let row = dext + oc * ldx
-                row.update(repeating: 0, count: ldx)
-                for i in 0..<g.n {
-                    for oy in 0..<oh {
-                        SGEMM.copyRun(dy + ((oc * g.n + i) * oh + oy) * ow, row + i * grid.plane + oy * grid.wp, ow)
-                    }
-                }
-            }
-        }
-        if o >= 16 && g.n * grid.plane >= 256 {
+        spread(dy, g, grid, channels: o, into: dext, ctx: ctx)
+        if o >= 16 && g.n * grid.plane >= 64 {
             weightGradShiftedGEMM(xp: UnsafePointer(xp), rowOffset: UnsafePointer(off), patch: g.patch, gridColumns: n,
                                   dyGrid: UnsafePointer(dext), ldx: ldx, outChannels: o, dw: dw, ctx: ctx)
             return
@@ -137,6 +158,27 @@ extension ConvKernels {
                     }
                 }
                 q0 += len
+            }
+        }
+    }
+
+    /// Row stride of a grid-shaped matrix: grid columns + at least 16 zero floats, a multiple of 16.
+    static func gridRowStride(_ grid: PaddedGrid) -> Int { (grid.columns + 31) / 16 * 16 }
+
+    /// Copies dy [O][N][OH][OW] onto the grid: dst[o·ldx + i·plane + oy·Wq + ox], zeros at the
+    /// discarded grid positions and past the last column (ldx = `gridRowStride`).
+    static func spread(_ dy: UnsafePointer<Float>, _ g: ConvGeometry, _ grid: PaddedGrid, channels o: Int,
+                       into dext: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
+        let ldx = gridRowStride(grid), oh = g.oh, ow = g.ow
+        ctx.parallelRanges(o) { range in
+            for oc in range {
+                let row = dext + oc * ldx
+                row.update(repeating: 0, count: ldx)
+                for i in 0..<g.n {
+                    for oy in 0..<oh {
+                        SGEMM.copyRun(dy + ((oc * g.n + i) * oh + oy) * ow, row + i * grid.plane + oy * grid.wp, ow)
+                    }
+                }
             }
         }
     }

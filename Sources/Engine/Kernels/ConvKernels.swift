@@ -1,7 +1,9 @@
-/// Convolution on CNHW tensors by implicit-im2col GEMM (see `GemmB.im2col`): no column matrix
-/// is materialised for the forward pass, the weight gradient, or the input gradient of stride-1
-/// convolutions (computed as a forward convolution of the output gradient with the flipped,
-/// transposed kernel). Strided input gradients go through a column buffer and `col2im`.
+/// Convolution on CNHW tensors by GEMM without a column matrix for the forward pass and the weight
+/// gradient: stride-1 and stride-2 convolutions run on the padded (phase-decomposed) output grid
+/// (`ConvKernels+Padded.swift`), others by implicit im2col (`GemmB.im2col`). Input gradients:
+/// stride 1 = a forward convolution of the output gradient with the flipped, transposed kernel;
+/// stride 2 = one GEMM on the grid plus shifted adds (`inputGradPhases`); other strides go
+/// through a column buffer and `col2im`.
 public enum ConvKernels {
     /// out[O, n·oh·ow] (+)= W[O, C·kh·kw] · im2col(x). `w` is row-major (O, C, kh, kw).
     public static func forward(x: UnsafePointer<Float>, _ g: ConvGeometry, w: UnsafePointer<Float>, outChannels: Int,
@@ -22,7 +24,7 @@ public enum ConvKernels {
                                   dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         if usesPaddedGrid(g) {
             weightGradPadded(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
-        } else if outChannels >= 16 && g.columns >= 256 {
+        } else if outChannels >= 16 && g.columns >= 64 {
             weightGradGEMM(rows: .im2col(x, g), patch: g.patch, positions: g.columns, dy: dy, ldy: g.columns,
                            outChannels: outChannels, dw: dw, ctx: ctx)
         } else {
@@ -63,6 +65,10 @@ public enum ConvKernels {
             }
             let gt = ConvGeometry(n: g.n, c: o, h: g.oh, w: g.ow, kh: g.kh, kw: g.kw, stride: 1, pad: g.kh - 1 - g.pad)
             forward(x: dy, gt, w: wt, outChannels: g.c, out: dx, accumulate: false, ctx: ctx)
+            return
+        }
+        if g.stride == 2 && usesPaddedGrid(g) {
+            inputGradPhases(dy: dy, g, w: w, outChannels: o, dx: dx, ctx: ctx)
             return
         }
         let p = g.columns, k = g.patch

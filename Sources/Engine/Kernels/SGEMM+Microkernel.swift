@@ -1,11 +1,12 @@
 extension SGEMM {
     /// C[mr×nr] (+)= Apanel[kc×8]ᵀ · Bpanel[kc×32]: 16 SIMD16 accumulators, one broadcast of A
     /// per row and two vector loads of B per k step. Partial tiles (mr < 8 or nr < 32) are
-    /// computed in full (the packed operands are zero padded) and stored partially.
+    /// computed in full (the packed operands are zero padded) and stored partially. The A panel
+    /// advances `aStride` floats per k step (8; 16 for two panels packed side by side).
     @inline(__always)
     static func kernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                           mr: Int, nr: Int, beta: Bool) {
+                           mr: Int, nr: Int, beta: Bool, aStride: Int = 8) {
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -22,7 +23,7 @@ extension SGEMM {
             av = V(repeating: pa[5]); c50 = c50.addingProduct(av, b0); c51 = c51.addingProduct(av, b1)
             av = V(repeating: pa[6]); c60 = c60.addingProduct(av, b0); c61 = c61.addingProduct(av, b1)
             av = V(repeating: pa[7]); c70 = c70.addingProduct(av, b0); c71 = c71.addingProduct(av, b1)
-            pa += 8
+            pa += aStride
             pb += 128
         }
         if mr == 8 && nr == 32 {

@@ -48,10 +48,12 @@ public enum SGEMM {
             return
         }
         let mPanels = (m + mr - 1) / mr
-        let pa = ctx.packA.get(mPanels * mr * k)
-        // Pack all of A once: panel ip holds rows ip·8..<ip·8+8 as k groups of 8 (zero padded).
-        ctx.parallelRanges(mPanels) { panels in
-            for ip in panels { packAPanel(a, m: m, k: k, panel: ip, into: pa + ip * mr * k) }
+        let pairs = (m + 15) / 16
+        let pa = ctx.packA.get(pairs * 16 * k)
+        // Pack all of A once: pair ip holds rows ip·16..<ip·16+16 as k groups of 16 (zero padded);
+        // 8-row panel ir is its half ir % 2, read with an A stride of 16.
+        ctx.parallelRanges(pairs) { range in
+            for ip in range { packAPair(a, m: m, k: k, pair: ip, into: pa + ip * 16 * k) }
         }
         let nPanels = (n + nr - 1) / nr
         let chunks = min(ctx.threads, nPanels)
@@ -77,8 +79,8 @@ public enum SGEMM {
                         let cCol = c + jc + jr * nr
                         for ir in 0..<mPanels {
                             let mrCur = min(mr, m - ir * mr)
-                            kernel8x32(kcur, paC + ir * mr * k + pc * mr, bp, cCol + ir * mr * ldc, ldc,
-                                       mr: mrCur, nr: nrCur, beta: beta)
+                            kernel8x32(kcur, paC + (ir >> 1) * 16 * k + pc * 16 + (ir & 1) * mr, bp, cCol + ir * mr * ldc,
+                                       ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16)
                         }
                     }
                     pc += kcur
@@ -88,20 +90,26 @@ public enum SGEMM {
         }
     }
 
-    @inline(__always)
-    static func packAPanel(_ a: MatrixRef, m: Int, k: Int, panel: Int, into dst: UnsafeMutablePointer<Float>) {
-        let r0 = panel * mr
-        let rows = min(mr, m - r0)
-        if rows < mr { dst.update(repeating: 0, count: mr * k) }
+    /// Packs rows pair·16..<pair·16+16 of A as dst[p·16 + i] (rows past m are zero): A with
+    /// contiguous rows by 16×16 in-register transposes, A stored transposed (contiguous columns)
+    /// by vector copies, anything else element by element.
+    static func packAPair(_ a: MatrixRef, m: Int, k: Int, pair: Int, into dst: UnsafeMutablePointer<Float>) {
+        let r0 = pair * 16
+        let rows = min(16, m - r0)
         if a.colStride == 1 {
-            for r in 0..<rows {
-                let src = a.ptr + (r0 + r) * a.rowStride
-                for p in 0..<k { dst[p * mr + r] = src[p] }
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { rp in
+                for i in 0..<rows { rp[i] = a.ptr + (r0 + i) * a.rowStride }
+                ConvKernels.packRows16(rp.baseAddress!, count: rows, len: k, readable: k, into: dst)
+            }
+        } else if a.rowStride == 1 {
+            for p in 0..<k {
+                Transpose16.store(Transpose16.loadPartial(a.ptr + p * a.colStride + r0, rows), dst + p * 16)
             }
         } else {
+            if rows < 16 { dst.update(repeating: 0, count: 16 * k) }
             for p in 0..<k {
                 let src = a.ptr + p * a.colStride + r0 * a.rowStride
-                for r in 0..<rows { dst[p * mr + r] = src[r * a.rowStride] }
+                for r in 0..<rows { dst[p * 16 + r] = src[r * a.rowStride] }
             }
         }
     }

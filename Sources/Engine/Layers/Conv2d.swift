@@ -80,7 +80,7 @@ public final class Conv2d {
             return output
         }
         let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
-        ctx.timed(kernelSize == 1 ? "conv1x1.forward" : "conv\(kernelSize)x\(kernelSize).forward", flops: flops) {
+        ctx.timed(profileKind + ".forward", flops: flops) {
             ConvKernels.forward(x: x.data, g, w: weight.value.data, outChannels: outChannels, out: output.data,
                                 accumulate: false, ctx: ctx)
         }
@@ -102,6 +102,9 @@ public final class Conv2d {
         }
         return output
     }
+
+    /// Profiler name of this convolution's phases: "conv3x3", "conv7x7/2", "conv1x1/2"…
+    var profileKind: String { "conv\(kernelSize)x\(kernelSize)" + (stride > 1 ? "/\(stride)" : "") }
 
     /// dL/d(pre-activation): `dy` masked by output > 0 when the ReLU is fused (into `gradBuffer`).
     func maskedGradient(_ dy: Tensor) -> UnsafePointer<Float> {
@@ -140,13 +143,13 @@ public final class Conv2d {
             return backwardWinograd(dyp, plan)
         }
         let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
-        let kind = kernelSize == 1 ? "conv1x1" : "conv\(kernelSize)x\(kernelSize)"
+        let kind = profileKind
         ctx.timed(kind + ".weightGrad", flops: flops) {
             ConvKernels.weightGrad(x: x.data, g, dy: dyp, outChannels: outChannels, dw: weight.grad.data, ctx: ctx)
         }
         guard needsInputGrad else { return nil }
         gradInput.resize(like: x)
-        ctx.timed(kind + (stride == 1 ? ".inputGrad" : ".inputGrad(strided)"), flops: flops) {
+        ctx.timed(kind + ".inputGrad", flops: flops) {
             ConvKernels.inputGrad(dy: dyp, g, w: weight.value.data, outChannels: outChannels, dx: gradInput.data, ctx: ctx)
         }
         return gradInput
