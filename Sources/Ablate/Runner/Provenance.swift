@@ -3,12 +3,14 @@ import Foundation
 /// Where and from what code a run was made: recorded in every run.
 enum Provenance {
     /// `git rev-parse HEAD` of the current directory, with "-dirty" if `git status --porcelain`
-    /// lists changes; "unknown" outside a git checkout or without git.
+    /// lists changes to tracked files other than results databases (a sweep writing into the
+    /// tracked results.sqlite does not make its own runs "dirty"); "unknown" outside a git
+    /// checkout or without git.
     static func gitCommit() -> String {
         guard let head = ChildProcess.capture(["git", "rev-parse", "HEAD"])?
             .trimmingCharacters(in: .whitespacesAndNewlines), !head.isEmpty
         else { return "unknown" }
-        let status = ChildProcess.capture(["git", "status", "--porcelain", "--untracked-files=no"]) ?? ""
+        let status = ChildProcess.capture(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)*.sqlite"]) ?? ""
         return status.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? head : head + "-dirty"
     }
 
