@@ -40,7 +40,14 @@ enum PlotCommand: AblateCommand {
                     throw ScoreFile.Error(file: scores, line: 0, message: "no \(positive ? "positive (label 1)" : "negative (label 0)") lines")
                 }
                 let kind = positive ? "positive" : "negative"
-                let plot = LossCDF.plot(LossCDF.curves(probabilities: values, positive: positive),
+                let curves = LossCDF.curves(probabilities: values, positive: positive)
+                for c in curves {
+                    // Share of the total loss carried by the hardest 10% and 1% of the examples.
+                    let at = { (f: Double) in c.points.first { $0.fraction >= f - 1e-12 }?.cumulative ?? 1 }
+                    print("\(kind) (n = \(values.count)), γ = \(SVGLinePlot.label(c.gamma)): "
+                          + String(format: "hardest 10%% carry %.1f%% of the loss, hardest 1%% carry %.1f%%", 100 * (1 - at(0.9)), 100 * (1 - at(0.99))))
+                }
+                let plot = LossCDF.plot(curves,
                                         title: "Figure 4: cumulative normalized loss, \(kind) samples (n = \(values.count))")
                 try write(plot.render(), to: "\(prefix)-\(kind).svg")
             }
