@@ -85,6 +85,15 @@ final class SweepPlannerTests: XCTestCase {
                 XCTAssertEqual(try SweepPlanner.plan(spec, profile: profile).count, want, "\(name) \(profile)")
             }
         }
+        // Calibration specs live one folder down and take profiles.json from experiments/.
+        let calibration = root.appendingPathComponent("experiments/calibration")
+        let files = try FileManager.default.contentsOfDirectory(atPath: calibration.path).filter { $0.hasSuffix(".json") }
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            let spec = try ExperimentSpec.load(file: calibration.appendingPathComponent(file).path)
+            XCTAssertNil(spec.table, file)
+            XCTAssertGreaterThan(try SweepPlanner.plan(spec, profile: "quick").count, 1, file)
+        }
     }
 
     func testJSONParserReportsLineAndColumn() {
