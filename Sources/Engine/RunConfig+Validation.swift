@@ -26,6 +26,7 @@ extension RunConfig {
         if !(ohemNMS > 0 && ohemNMS <= 1) { throw fail("ohemNMS must be in (0, 1], got \(ohemNMS)") }
         if !(ohemPositiveFraction >= 0 && ohemPositiveFraction <= 1) { throw fail("ohemPositiveFraction must be in [0, 1], got \(ohemPositiveFraction)") }
         if boxLossBeta < 0 { throw fail("boxLossBeta must be ≥ 0, got \(boxLossBeta)") }
+        if !(headInitStd > 0 && headInitStd.isFinite) { throw fail("headInitStd must be a positive number (the paper: 0.01), got \(headInitStd)") }
         if !(gradClipNorm >= 0) { throw fail("gradClipNorm must be ≥ 0 (0 = off), got \(gradClipNorm)") }
         if iterations < 1 { throw fail("iterations must be ≥ 1, got \(iterations)") }
         if batchSize < 1 { throw fail("batchSize must be ≥ 1, got \(batchSize)") }

@@ -36,6 +36,10 @@ public struct RunConfig: Hashable, Sendable {
     public var fpnChannels: Int = 64
     public var headConvs: Int = 4
     public var headChannels: Int = 64
+    /// Std of the Gaussian init of every head conv (the paper: 0.01, for 256-channel heads).
+    /// Narrow heads need more to keep the paper's per-layer gain, 0.01·√(256 / headChannels).
+    /// Encoded only when not 0.01, so older runs keep their identity.
+    public var headInitStd: Double = 0.01
     /// "pretrained" starts from the shared backbone pretrained on the built-in classification
     /// task (the paper starts from ImageNet weights); "scratch" starts from random weights.
     public var backboneInit: String = "pretrained"
@@ -105,7 +109,7 @@ public struct RunConfig: Hashable, Sendable {
 extension RunConfig: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case dataset, dataSeed, trainImages, valImages, scale
-        case depth, width, fpnChannels, headConvs, headChannels, backboneInit, pretrainIterations, backboneBN, freezeAt
+        case depth, width, fpnChannels, headConvs, headChannels, headInitStd, backboneInit, pretrainIterations, backboneBN, freezeAt
         case anchorScale, scalesPerOctave, aspectRatios
         case loss, alpha, gamma, beta, priorInit, priorProb, ohemBatch, ohemNMS, ohemPositiveFraction, boxLossBeta
         case iterations, batchSize, baseLR, momentum, weightDecay, warmupIterations, warmupFactor, lrDecayAt, horizontalFlip, gradClipNorm
@@ -142,6 +146,7 @@ extension RunConfig: Codable {
         try get(.trainImages, &r.trainImages); try get(.valImages, &r.valImages); try get(.scale, &r.scale)
         try get(.depth, &r.depth); try get(.width, &r.width); try get(.fpnChannels, &r.fpnChannels)
         try get(.headConvs, &r.headConvs); try get(.headChannels, &r.headChannels)
+        try get(.headInitStd, &r.headInitStd)
         try get(.backboneInit, &r.backboneInit); try get(.pretrainIterations, &r.pretrainIterations)
         try get(.backboneBN, &r.backboneBN); try get(.freezeAt, &r.freezeAt)
         try get(.anchorScale, &r.anchorScale); try get(.scalesPerOctave, &r.scalesPerOctave)
@@ -166,7 +171,9 @@ extension RunConfig: Codable {
         try c.encode(scale, forKey: .scale)
         try c.encode(depth, forKey: .depth); try c.encode(width, forKey: .width)
         try c.encode(fpnChannels, forKey: .fpnChannels); try c.encode(headConvs, forKey: .headConvs)
-        try c.encode(headChannels, forKey: .headChannels); try c.encode(backboneInit, forKey: .backboneInit)
+        try c.encode(headChannels, forKey: .headChannels)
+        if headInitStd != 0.01 { try c.encode(headInitStd, forKey: .headInitStd) }
+        try c.encode(backboneInit, forKey: .backboneInit)
         try c.encode(pretrainIterations, forKey: .pretrainIterations)
         try c.encode(backboneBN, forKey: .backboneBN)
         if freezeAt != 0 { try c.encode(freezeAt, forKey: .freezeAt) }

@@ -105,7 +105,9 @@ final class SweepProcessTests: XCTestCase {
     func testKillDashNineThenRerunCompletesWithoutDuplicates() throws {
         let dir = try TempDir()
         let spec = try dir.writeSpec("gamma", smallGammaSpec)
-        let env = AblateBinary.synthetic(seconds: 0.6)
+        // Runs of 2 s: long enough that both observed workers are still inside their run when the
+        // kill lands, even if this polling thread is descheduled for a while on a loaded machine.
+        let env = AblateBinary.synthetic(seconds: 2)
         let (sweep, _) = try AblateBinary.start(["sweep", spec, "--db", "r.sqlite", "--jobs", "2", "--heartbeat", "0.2"],
                                                 in: dir, env: env)
         // Wait until at least one run finished and two are running, then kill everything with -9

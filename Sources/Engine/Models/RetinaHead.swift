@@ -30,10 +30,11 @@ public final class HeadBranch {
         convs.flatMap { $0.parameters } + norms.flatMap { $0[0].parameters } + final.parameters
     }
 
-    /// N(0, 0.01²) weights, zero biases, `finalBias` on the last conv (prior-π for the class branch).
-    public func initialize(finalBias: Float, _ rng: inout SeededRandom) {
-        for c in convs { c.base.initNormal(std: 0.01, bias: 0, &rng) }
-        final.base.initNormal(std: 0.01, bias: finalBias, &rng)
+    /// N(0, std²) weights (the paper: std 0.01), zero biases, `finalBias` on the last conv
+    /// (prior-π for the class branch).
+    public func initialize(std: Double = 0.01, finalBias: Float, _ rng: inout SeededRandom) {
+        for c in convs { c.base.initNormal(std: std, bias: 0, &rng) }
+        final.base.initNormal(std: std, bias: finalBias, &rng)
     }
 
     /// Outputs (CNHW, `outChannels` channels) for every level's feature map.

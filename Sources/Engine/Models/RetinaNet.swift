@@ -12,6 +12,8 @@ public struct RetinaNetConfig: Sendable, Equatable {
     public var bnMode: BatchNorm.Mode = .train
     /// π of the class-bias prior init b = −log((1−π)/π); nil initialises the bias to 0.
     public var priorProbability: Double? = 0.01
+    /// Std of the head convs' Gaussian weight init (the paper: 0.01).
+    public var headInitStd: Double = 0.01
 
     public init(backbone: ResNetBackbone.Layout, numClasses: Int) {
         self.backbone = backbone; self.numClasses = numClasses
@@ -23,6 +25,7 @@ public struct RetinaNetConfig: Sendable, Equatable {
         fpnChannels = c.fpnChannels; headConvs = c.headConvs; headChannels = c.headChannels
         anchorsPerLocation = c.scalesPerOctave * c.aspectRatios.count
         priorProbability = c.priorInit ? c.priorProb : nil
+        headInitStd = c.headInitStd
     }
 
     /// The benchmark network: ResNet-18 layout, widths 32…256, FPN 64, heads 4×64,
@@ -49,6 +52,9 @@ public final class RetinaNet {
     let gradCls = (0..<5).map { _ in Tensor() }
     let gradBox = (0..<5).map { _ in Tensor() }
     var levelChannelsK = 0
+    /// C3–C5 and P3–P7 of the last forward pass (references, for diagnostics such as
+    /// `GradientReport`; overwritten by the next forward).
+    public private(set) var lastFeatures: [(name: String, tensor: Tensor)] = []
 
     public init(config: RetinaNetConfig, seed: UInt64, ctx: ComputeContext) throws {
         guard config.numClasses > 0, config.anchorsPerLocation > 0, config.fpnChannels > 0 else {
@@ -75,8 +81,8 @@ public final class RetinaNet {
         backbone.initialize(&rng)
         fpn.initialize(&rng)
         let prior: Float = config.priorProbability.map { Float(-_log((1 - $0) / $0)) } ?? 0
-        clsHead.initialize(finalBias: prior, &rng)
-        boxHead.initialize(finalBias: 0, &rng)
+        clsHead.initialize(std: config.headInitStd, finalBias: prior, &rng)
+        boxHead.initialize(std: config.headInitStd, finalBias: 0, &rng)
     }
 
     /// Freezes the backbone's stem and stages 1…`stage` for pretrained runs (Detectron's
@@ -107,6 +113,8 @@ public final class RetinaNet {
         for c in 0..<3 { for i in 0..<n { (input.data + (c * n + i) * plane).update(from: images + (i * 3 + c) * plane, count: plane) } }
         let feats = try backbone.forward(input, training: training)
         let p = try fpn.forward([feats[1], feats[2], feats[3]])
+        lastFeatures = zip(["C3", "C4", "C5", "P3", "P4", "P5", "P6", "P7"], [feats[1], feats[2], feats[3]] + p)
+            .map { (name: $0, tensor: $1) }
         outputs.batch = n
         outputs.sizes = p.map { (h: $0.h, w: $0.w) }
         let cls = try clsHead.forward(p), box = try boxHead.forward(p)
