@@ -165,6 +165,12 @@ public enum SGEMM {
             }
             return
         }
+        if b.rowStride == 1 {
+            // Bᵀ stored row-major (columns of B contiguous): 16×16 in-register transposes.
+            ConvKernels.packTransposedRows(b.ptr + j0 * b.colStride + pc, ld: b.colStride, rows: cols, paddedRows: nr,
+                                           len: kc, readable: kc, into: dst)
+            return
+        }
         if cols < nr { dst.update(repeating: 0, count: kc * nr) }
         if b.colStride == 1 {
             for p in 0..<kc {
