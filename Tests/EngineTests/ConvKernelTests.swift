@@ -9,8 +9,11 @@ final class ConvKernelTests: XCTestCase {
         // maps wider than one 32-column panel.
         let cases = [(2, 3, 9, 7, 5, 3, 1, 1), (1, 4, 1, 1, 3, 3, 2, 1), (2, 5, 2, 3, 4, 3, 2, 1), (1, 3, 13, 11, 4, 7, 2, 3),
                      (2, 6, 5, 40, 3, 1, 1, 0), (3, 4, 7, 9, 6, 1, 2, 0), (1, 2, 37, 35, 3, 3, 1, 1), (2, 3, 8, 8, 2, 3, 1, 0),
-                     (2, 5, 17, 19, 37, 3, 1, 1), (2, 3, 20, 18, 32, 7, 2, 3), (1, 6, 33, 30, 17, 1, 1, 0)]
-        // the last three: ≥ 16 output channels → weight gradient by GEMM (padded grid, strided, 1×1)
+                     (2, 5, 17, 19, 37, 3, 1, 1), (2, 3, 20, 18, 32, 7, 2, 3), (1, 6, 33, 30, 17, 1, 1, 0),
+                     (3, 18, 4, 4, 40, 3, 1, 1), (3, 9, 3, 3, 33, 3, 2, 1)]
+        // (2, 5, 17, …) … (1, 6, 33, …): ≥ 16 output channels → weight gradient by GEMM (padded grid,
+        // strided, 1×1); the last two: tiny maps (stage 4's 4×4, P6-like 3×3/2) through the explicit
+        // im2col matrix
         for threads in [1, 2] {
             let ctx = ComputeContext(threads: threads)
             for (n, c, h, w, o, k, s, p) in cases {

@@ -10,7 +10,8 @@ final class SGEMMTests: XCTestCase {
     /// Tolerance: |fast − naive| ≤ 1e-5·k·max|a|·max|b| (Float accumulation vs Double).
     func testFastMatchesNaive() {
         var rng = SeededRandom(seed: 1)
-        let shapes = [(1, 1, 1), (8, 32, 16), (13, 45, 300), (37, 600, 77), (64, 100, 600), (3, 1030, 9)]
+        let shapes = [(1, 1, 1), (8, 32, 16), (13, 45, 300), (37, 600, 77), (64, 100, 600), (3, 1030, 9), (300, 130, 260)]
+        // (64, 100, 600) and (300, 130, 260): narrow C → row-split path (`SGEMM.gemmRowSplit`)
         for threads in [1, 2] {
             let ctx = ComputeContext(threads: threads)
             for (m, n, k) in shapes {

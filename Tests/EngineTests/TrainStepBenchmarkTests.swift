@@ -38,7 +38,8 @@ final class TrainStepBenchmarkTests: XCTestCase {
 }
 
 /// Conv-shaped GEMM throughput (ENGINE_BENCH=1): prints "ENGINE_CONV {json}" lines;
-/// ENGINE_CONV_SET=strided measures the network's strided convolutions instead of the 3×3/1 set.
+/// ENGINE_CONV_SET=strided measures the network's strided convolutions, =tiny its convolutions on
+/// 4×4 and smaller maps at 128², instead of the 3×3/1 set.
 final class ConvBenchmarkTests: XCTestCase {
     func testConvThroughput() throws {
         let env = ProcessInfo.processInfo.environment
@@ -46,8 +47,12 @@ final class ConvBenchmarkTests: XCTestCase {
         let threads = (env["ENGINE_BENCH_THREADS"] ?? "1,2").split(separator: ",").compactMap { Int($0) }
         for t in threads {
             print("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}")
-            let rows = env["ENGINE_CONV_SET"] == "strided"
-                ? ConvBenchmark.run(threads: t, geometries: ConvBenchmark.stridedShapes) : ConvBenchmark.run(threads: t)
+            let rows: [ConvBenchmark.Row]
+            switch env["ENGINE_CONV_SET"] {
+            case "strided": rows = ConvBenchmark.run(threads: t, geometries: ConvBenchmark.stridedShapes)
+            case "tiny": rows = ConvBenchmark.run(threads: t, geometries: ConvBenchmark.tinyShapes)
+            default: rows = ConvBenchmark.run(threads: t)
+            }
             for r in rows { print("ENGINE_CONV {\"threads\":\(t),\(r.json.dropFirst())") }
         }
     }

@@ -34,6 +34,14 @@ public enum ConvBenchmark {
         Shape(c: 128, o: 256, hw: 8, k: 3, stride: 2, pad: 1), Shape(c: 32, o: 64, hw: 32, k: 1, stride: 2, pad: 0),
     ]
 
+    /// The benchmark network's convolutions on tiny maps at 128² (batch 8), below the Winograd
+    /// threshold: stage 4's 3×3/1 (C256, 4×4), the P5 output conv (C64, 4×4), stage 4's 3×3/2
+    /// transition (8² → 4²), P6 (4² → 2²) and P7 (2² → 1²).
+    public static let tinyShapes: [Shape] = [
+        Shape(c: 256, o: 256, hw: 4), Shape(c: 64, o: 64, hw: 4), Shape(c: 128, o: 256, hw: 8, k: 3, stride: 2, pad: 1),
+        Shape(c: 256, o: 64, hw: 4, k: 3, stride: 2, pad: 1), Shape(c: 64, o: 64, hw: 2, k: 3, stride: 2, pad: 1),
+    ]
+
     /// Best-of-`reps` GFLOP/s for each shape (thread CPU time when single-threaded).
     public static func run(threads: Int, batch: Int = 8, reps: Int = 5,
                            shapes: [(c: Int, o: Int, hw: Int)] = defaultShapes) -> [Row] {

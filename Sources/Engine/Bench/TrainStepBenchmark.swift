@@ -41,7 +41,7 @@ public enum TrainStepBenchmark {
         ctx.winogradEnabled = winograd
         let net = try RetinaNet(config: config, seed: 1, ctx: ctx)
         if let k = freezeThroughStage { try net.freezeBackbone(throughStage: k) }
-        let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
+        let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4, ctx: ctx)
         var rng = SeededRandom(seed: 2)
         let images = (0..<(batch * 3 * size * size)).map { _ in Float(rng.normal()) }
         var out = try net.forward(images: images, batch: batch, height: size, width: size, training: true)
@@ -64,9 +64,9 @@ public enum TrainStepBenchmark {
                 let anchors = labels[l].count
                 _ = FocalLoss.compute(logits: out.classLogits[l].data, labels: labels[l], anchors: anchors,
                                       classes: config.numClasses, alpha: 0.25, gamma: 2, normalizer: positives,
-                                      grad: out.classGrad[l].data)
+                                      grad: out.classGrad[l].data, ctx: ctx)
                 _ = SmoothL1Loss.compute(pred: out.boxDeltas[l].data, target: targets[l], labels: labels[l], anchors: anchors,
-                                         beta: 0.11, normalizer: positives, grad: out.boxGrad[l].data)
+                                         beta: 0.11, normalizer: positives, grad: out.boxGrad[l].data, ctx: ctx)
             } }
             ctx.timed("step.backward", flops: 0) { net.backward() }
             ctx.timed("step.sgd", flops: 0) { sgd.step(lr: 0.001) }

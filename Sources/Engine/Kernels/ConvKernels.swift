@@ -1,6 +1,7 @@
-/// Convolution on CNHW tensors by GEMM without a column matrix for the forward pass and the weight
-/// gradient: stride-1 and stride-2 convolutions run on the padded (phase-decomposed) output grid
-/// (`ConvKernels+Padded.swift`), others by implicit im2col (`GemmB.im2col`). Input gradients:
+/// Convolution on CNHW tensors by GEMM: stride-1 and stride-2 convolutions run on the padded
+/// (phase-decomposed) output grid (`ConvKernels+Padded.swift`), k×k convolutions on maps too
+/// small for it through an explicit column matrix (`ConvKernels+Im2col.swift`), 1×1 stride-1
+/// convolutions on the input itself, others by implicit im2col (`GemmB.im2col`). Input gradients:
 /// stride 1 = a forward convolution of the output gradient with the flipped, transposed kernel;
 /// stride 2 = one GEMM on the grid plus shifted adds (`inputGradPhases`); other strides go
 /// through a column buffer and `col2im`.
@@ -10,6 +11,10 @@ public enum ConvKernels {
                                out: UnsafeMutablePointer<Float>, accumulate: Bool, ctx: ComputeContext) {
         if !accumulate && usesPaddedGrid(g) {
             forwardPadded(x: x, g, w: w, outChannels: outChannels, out: out, ctx: ctx)
+            return
+        }
+        if usesExplicitIm2col(g) {
+            forwardIm2col(x: x, g, w: w, outChannels: outChannels, out: out, accumulate: accumulate, ctx: ctx)
             return
         }
         let p = g.columns, k = g.patch
@@ -24,6 +29,8 @@ public enum ConvKernels {
                                   dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         if usesPaddedGrid(g) {
             weightGradPadded(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
+        } else if usesExplicitIm2col(g) {
+            weightGradIm2col(x: x, g, dy: dy, outChannels: outChannels, dw: dw, ctx: ctx)
         } else if outChannels >= 16 && g.columns >= 64 {
             weightGradGEMM(rows: .im2col(x, g), patch: g.patch, positions: g.columns, dy: dy, ldy: g.columns,
                            outChannels: outChannels, dw: dw, ctx: ctx)
@@ -47,6 +54,10 @@ public enum ConvKernels {
     public static func inputGrad(dy: UnsafePointer<Float>, _ g: ConvGeometry, w: UnsafePointer<Float>, outChannels o: Int,
                                  dx: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         let kk = g.kh * g.kw
+        if usesExplicitIm2col(g) {
+            inputGradIm2col(dy: dy, g, w: w, outChannels: o, dx: dx, ctx: ctx)
+            return
+        }
         if g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1 && g.oh + g.kh - 1 - 2 * g.pad == g.h
             && g.ow + g.kw - 1 - 2 * g.pad == g.w {
             if g.kh == 1 {

@@ -47,6 +47,10 @@ public enum SGEMM {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
+        if n <= rowSplitMaxColumns && m >= 32 {
+            gemmRowSplit(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, ctx: ctx)
+            return
+        }
         let mPanels = (m + mr - 1) / mr
         let pairs = (m + 15) / 16
         let pa = ctx.packA.get(pairs * 16 * k)
@@ -86,6 +90,48 @@ public enum SGEMM {
                     pc += kcur
                 }
                 jc += ncur
+            }
+        }
+    }
+
+    /// Widest C (columns) that `gemm` computes by splitting rows instead of column panels.
+    static let rowSplitMaxColumns = 256
+
+    /// C (+)= A·B for narrow C (n ≤ `rowSplitMaxColumns`, e.g. convolutions on 4×4 maps: M = 256,
+    /// N = 128, K = 2304): threads split the 16-row pairs of A, and per K block each thread packs
+    /// only its own rows of A (kept in L2 instead of packing all of A once, 4 bytes per weight
+    /// written to and read back from memory) and the whole narrow B block. Every C element is
+    /// computed by the same kernel calls in the same K order as in the column-split path.
+    static func gemmRowSplit(m: Int, n: Int, k: Int, a: MatrixRef, b: GemmB, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             accumulate: Bool, ctx: ComputeContext) {
+        let pairs = (m + 15) / 16
+        let chunks = min(ctx.threads, pairs)
+        let perThread = (pairs + chunks - 1) / chunks
+        let paAll = ctx.packA.get(chunks * perThread * 16 * kc)
+        for t in 0..<chunks { _ = ctx.packBBuffer(t) }  // allocate before the parallel region
+        let buffers = UncheckedSendable(ctx)
+        let jPanels = (n + nr - 1) / nr
+        ctx.parallel(chunks) { t in
+            let p0 = pairs * t / chunks, p1 = pairs * (t + 1) / chunks
+            let pa = paAll + t * perThread * 16 * kc
+            let pb = buffers.value.packB[t]
+            var pc = 0
+            while pc < k {
+                let kcur = min(kc, k - pc)
+                packB(b, pc: pc, kc: kcur, jc: 0, nc: n, into: pb)
+                let ak = MatrixRef(a.ptr + pc * a.colStride, rowStride: a.rowStride, colStride: a.colStride)
+                for ip in p0..<p1 { packAPair(ak, m: m, k: kcur, pair: ip, into: pa + (ip - p0) * 16 * kcur) }
+                let beta = accumulate || pc > 0
+                for jr in 0..<jPanels {
+                    let bp = UnsafePointer(pb + jr * nr * kcur)
+                    let nrCur = min(nr, n - jr * nr)
+                    let cCol = c + jr * nr
+                    for ir in (2 * p0)..<min(2 * p1, (m + mr - 1) / mr) {
+                        kernel8x32(kcur, UnsafePointer(pa + ((ir >> 1) - p0) * 16 * kcur + (ir & 1) * mr), bp,
+                                   cCol + ir * mr * ldc, ldc, mr: min(mr, m - ir * mr), nr: nrCur, beta: beta, aStride: 16)
+                    }
+                }
+                pc += kcur
             }
         }
     }
@@ -163,6 +209,12 @@ public enum SGEMM {
                 d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
                              toByteOffset: 64, as: SIMD16<Float>.self)
             }
+            return
+        }
+        if b.rowStride == 1 {
+            // Bᵀ stored row-major (columns of B contiguous): 16×16 in-register transposes.
+            ConvKernels.packTransposedRows(b.ptr + j0 * b.colStride + pc, ld: b.colStride, rows: cols, paddedRows: nr,
+                                           len: kc, readable: kc, into: dst)
             return
         }
         if cols < nr { dst.update(repeating: 0, count: kc * nr) }

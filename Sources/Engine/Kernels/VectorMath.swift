@@ -6,7 +6,10 @@ public enum VectorMath {
     /// e^x, inputs clamped to [−87.3, 88.7].
     @inline(__always)
     public static func exp(_ x0: V) -> V {
-        let x = x0.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.7))
+        // Not `clamped`: its generic pointwiseMin/Max are not inlined (a call per vector).
+        let lo = V(repeating: -87.3), hi = V(repeating: 88.7)
+        var x = x0.replacing(with: lo, where: x0 .< lo)
+        x.replace(with: hi, where: x .> hi)
         let n = (x * V(repeating: 1.44269504088896341)).rounded(.toNearestOrEven)
         var r = x - n * V(repeating: 0.693359375)
         r = r - n * V(repeating: -2.12194440e-4)

@@ -5,14 +5,16 @@
 /// and classes and divided by `normalizer` (the paper: number of anchors assigned to a GT box;
 /// the caller chooses — per batch, per image, EMA…). `grad` receives dLoss/dlogit including the
 /// 1/normalizer factor (set, not added). `perAnchor` (optional) receives the un-normalised loss
-/// summed over K per anchor (0 for ignored), e.g. for OHEM.
+/// summed over K per anchor (0 for ignored), e.g. for OHEM. `ctx` splits the work over its
+/// threads (same result for any thread count; see `SigmoidLossKernel`).
 public enum FocalLoss {
     public static func compute(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, anchors: Int, classes: Int,
                                alpha: Float, gamma: Float, normalizer: Float,
-                               grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>? = nil) -> LossValue {
+                               grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>? = nil,
+                               ctx: ComputeContext? = nil) -> LossValue {
         typealias V = SIMD16<Float>
         return SigmoidLossKernel.run(logits: logits, labels: labels, anchors: anchors, classes: classes,
-                                     normalizer: normalizer, grad: grad, perAnchor: perAnchor) { x, ys, valid in
+                                     normalizer: normalizer, grad: grad, perAnchor: perAnchor, ctx: ctx) { x, ys, valid in
             // z = y±·x, p_t = σ(z); −log p_t = softplus(−z) = softplus(z) − z; log(1 − p_t) = −softplus(z)
             let z = ys * x
             let spPos = VectorMath.softplus(z)

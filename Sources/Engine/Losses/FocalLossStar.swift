@@ -4,10 +4,11 @@
 public enum FocalLossStar {
     public static func compute(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, anchors: Int, classes: Int,
                                alpha: Float, gamma: Float, beta: Float, normalizer: Float,
-                               grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>? = nil) -> LossValue {
+                               grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>? = nil,
+                               ctx: ComputeContext? = nil) -> LossValue {
         typealias V = SIMD16<Float>
         return SigmoidLossKernel.run(logits: logits, labels: labels, anchors: anchors, classes: classes,
-                                     normalizer: normalizer, grad: grad, perAnchor: perAnchor) { x, ys, valid in
+                                     normalizer: normalizer, grad: grad, perAnchor: perAnchor, ctx: ctx) { x, ys, valid in
             let u = V(repeating: gamma) * ys * x + V(repeating: beta)
             let sp = VectorMath.softplus(-u)           // −log p*
             let p = VectorMath.exp(-sp)

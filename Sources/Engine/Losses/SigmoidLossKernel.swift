@@ -1,8 +1,20 @@
 /// Shared loop of the per-class sigmoid losses (FL, FL*): walks [anchors × K] logits 16 at a
 /// time, expands the per-anchor labels into one-hot signs y± ∈ {+1, −1} and a validity mask
 /// (0 for ignored anchors), and lets `element` compute loss and dLoss/dlogit per lane.
+///
+/// The anchors are cut into fixed chunks of about `chunkElements` logits (independent of the
+/// thread count); each chunk sums its loss in Double, and the chunk sums are added in chunk
+/// order, so the value and the gradient are bitwise the same for any `ctx` (or none). With a
+/// context, threads split the chunks.
 enum SigmoidLossKernel {
     typealias V = SIMD16<Float>
+    typealias I = SIMD16<Int32>
+
+    /// Logits per chunk (rounded to whole anchors).
+    static let chunkElements = 16_384
+
+    /// Anchors per chunk for `classes` values per anchor.
+    static func chunkAnchors(classes: Int) -> Int { max(1, chunkElements / max(1, classes)) }
 
     /// Σ loss / normalizer; `grad` (set) gets dLoss/dlogit / normalizer; `perAnchor` (set) the
     /// un-normalised loss summed over K. `element(x, y±, valid)` returns (loss, dLoss/dx) and
@@ -10,26 +22,53 @@ enum SigmoidLossKernel {
     @inline(__always)
     static func run(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, anchors: Int, classes: Int,
                     normalizer: Float, grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>?,
-                    element: (V, V, V) -> (loss: V, dx: V)) -> LossValue {
-        let total = anchors * classes
+                    ctx: ComputeContext?, element: (V, V, V) -> (loss: V, dx: V)) -> LossValue {
+        let per = chunkAnchors(classes: classes)
+        let chunks = (anchors + per - 1) / per
         let inv = V(repeating: 1 / normalizer)
-        var acc = 0.0
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, 2 * chunks)) { sums in
+            let sp = sums.baseAddress!
+            func body(_ range: Range<Int>) {
+                for ch in range {
+                    let a0 = ch * per, a1 = min(anchors, a0 + per)
+                    let (loss, counted) = chunk(logits: logits, labels: labels, anchors: a0..<a1, classes: classes, inv: inv,
+                                                grad: grad, perAnchor: perAnchor, element: element)
+                    sp[2 * ch] = loss; sp[2 * ch + 1] = Double(counted)
+                }
+            }
+            if let ctx, chunks > 1 { ctx.parallelRanges(chunks, body) } else { body(0..<chunks) }
+            var acc = 0.0, counted = 0
+            for ch in 0..<chunks { acc += sp[2 * ch]; counted += Int(sp[2 * ch + 1]) }
+            return LossValue(value: acc / Double(normalizer), count: counted)
+        }
+    }
+
+    /// One chunk of anchors: writes its gradient and per-anchor losses, returns (Σ loss, anchors
+    /// not ignored).
+    @inline(__always)
+    static func chunk(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, anchors: Range<Int>, classes: Int, inv: V,
+                      grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>?,
+                      element: (V, V, V) -> (loss: V, dx: V)) -> (Double, Int) {
         var counted = 0
-        for a in 0..<anchors where labels[a] != ClassLabel.ignore { counted += 1 }
-        var base = 0
-        var a = 0, k = 0  // anchor and class of element `base` (no per-element division)
-        while base < total {
-            let len = min(16, total - base)
-            var x = V(), ys = V(), valid = V()
+        for a in anchors where labels[a] != ClassLabel.ignore { counted += 1 }
+        let end = anchors.upperBound * classes
+        var acc = 0.0
+        var base = anchors.lowerBound * classes
+        var a = anchors.lowerBound, k = 0  // anchor and class of element `base` (no per-element division)
+        while base < end {
+            let len = min(16, end - base)
+            var lab = I(repeating: ClassLabel.ignore), kv = I()
             let a0 = a, k0 = k
             for t in 0..<len {
-                let lab = labels[a]
-                x[t] = logits[base &+ t]
-                valid[t] = lab == ClassLabel.ignore ? 0 : 1
-                ys[t] = Int32(truncatingIfNeeded: k) == lab ? 1 : -1
+                lab[t] = labels[a]
+                kv[t] = Int32(truncatingIfNeeded: k)
                 k &+= 1
                 if k == classes { k = 0; a &+= 1 }
             }
+            let x = len == 16 ? UnsafeRawPointer(logits + base).loadUnaligned(as: V.self)
+                              : Transpose16.loadPartial(logits + base, len)
+            let valid = V(repeating: 1).replacing(with: 0, where: lab .== I(repeating: ClassLabel.ignore))
+            let ys = V(repeating: -1).replacing(with: 1, where: kv .== lab)
             let (loss, dx) = element(x, ys, valid)
             if let g = grad {
                 let d = dx * inv
@@ -48,6 +87,6 @@ enum SigmoidLossKernel {
             }
             base += len
         }
-        return LossValue(value: acc / Double(normalizer), count: counted)
+        return (acc, counted)
     }
 }

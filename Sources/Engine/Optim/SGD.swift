@@ -7,15 +7,43 @@ public final class SGD {
     public var momentum: Float
     public var weightDecay: Float
 
-    public init(parameters: [Parameter], momentum: Float = 0.9, weightDecay: Float = 1e-4) {
+    /// Splits `step` and `zeroGrad` over its threads (nil or 1 thread: sequential). Every element
+    /// is updated by the same operations either way, so results do not depend on the thread count.
+    public var ctx: ComputeContext?
+
+    public init(parameters: [Parameter], momentum: Float = 0.9, weightDecay: Float = 1e-4, ctx: ComputeContext? = nil) {
         // One entry per distinct parameter object (shared head weights appear once).
         var seen = Set<ObjectIdentifier>()
         self.parameters = parameters.filter { !$0.isBuffer && seen.insert(ObjectIdentifier($0)).inserted }
-        self.momentum = momentum; self.weightDecay = weightDecay
+        self.momentum = momentum; self.weightDecay = weightDecay; self.ctx = ctx
     }
 
     /// Sets every gradient to zero (call before each step's backward passes).
-    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+    public func zeroGrad() {
+        forEachSlice(trainableOnly: false) { p, r in (p.grad.data + r.lowerBound).update(repeating: 0, count: r.count) }
+    }
+
+    /// Runs `body(parameter, element range)` over all parameters (or the trainable ones), the
+    /// concatenated elements split into one contiguous range per thread of `ctx`.
+    func forEachSlice(trainableOnly: Bool, _ body: (Parameter, Range<Int>) -> Void) {
+        let threads = ctx?.threads ?? 1
+        var total = 0
+        for p in parameters where !trainableOnly || p.trainable { total += p.count }
+        guard let ctx, threads > 1, total >= 1 << 15 else {
+            for p in parameters where !trainableOnly || p.trainable { body(p, 0..<p.count) }
+            return
+        }
+        ctx.parallel(threads) { t in
+            let lo = total * t / threads, hi = total * (t + 1) / threads
+            var offset = 0
+            for p in parameters where !trainableOnly || p.trainable {
+                let a = max(lo, offset), b = min(hi, offset + p.count)
+                if a < b { body(p, (a - offset)..<(b - offset)) }
+                offset += p.count
+                if offset >= hi { break }
+            }
+        }
+    }
 
     /// Scales all trainable gradients down so their global L2 norm is at most `maxNorm`
     /// (PyTorch's `clip_grad_norm_`, as mmdetection's RetinaNet configs use with 35); returns the
@@ -36,12 +64,12 @@ public final class SGD {
 
     /// One update with learning rate `lr`.
     public func step(lr: Float) {
-        for p in parameters where p.trainable {
-            let n = p.count
-            if p.velocity == nil { p.velocity = Tensor(n: n) }
+        for p in parameters where p.trainable && p.velocity == nil { p.velocity = Tensor(n: p.count) }
+        let mu = momentum, decay = weightDecay
+        forEachSlice(trainableOnly: true) { p, r in
             let v = p.velocity!.data, w = p.value.data, g = p.grad.data
-            let wd = weightDecay * p.decayMultiplier, mu = momentum, rate = lr * p.lrMultiplier
-            for i in 0..<n {
+            let wd = decay * p.decayMultiplier, rate = lr * p.lrMultiplier
+            for i in r {
                 let vi = mu * v[i] + (g[i] + wd * w[i])
                 v[i] = vi
                 w[i] -= rate * vi

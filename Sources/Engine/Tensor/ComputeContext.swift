@@ -29,6 +29,8 @@ public final class ComputeContext {
     /// Flipped/transposed kernel of a stride-1 input gradient.
     var weightScratch = ScratchBuffer()
     var intScratch = IntScratch()
+    /// Explicit im2col matrix of a convolution on a tiny map (`ConvKernels+Im2col`).
+    var colScratch = ScratchBuffer()
     /// Winograd convolutions: per-thread transform-domain chunks, weight-gradient accumulators,
     /// tap-major weight copies, transformed weights, blocked outputs (`WinogradConv`).
     var winograd = ScratchBuffer()
