@@ -20,13 +20,16 @@ public final class DetectionLoss {
     public let alpha: Float, gamma: Float, beta: Float
     public let boxBeta: Float
     let ohem: OHEMSelector?
+    /// Threads for the loss kernels (results are the same for any thread count).
+    let ctx: ComputeContext?
 
-    public init(config c: RunConfig) {
+    public init(config c: RunConfig, ctx: ComputeContext? = nil) {
+        self.ctx = ctx
         kind = c.loss
         alpha = Float(c.alpha); gamma = Float(c.gamma); beta = Float(c.beta)
         boxBeta = Float(c.boxLossBeta)
         ohem = c.loss == .ohem
-            ? OHEMSelector(batchPerImage: c.ohemBatch, nmsThreshold: Float(c.ohemNMS), positiveFraction: c.ohemPositiveFraction)
+            ? OHEMSelector(batchPerImage: c.ohemBatch, nmsThreshold: Float(c.ohemNMS), positiveFraction: c.ohemPositiveFraction, ctx: ctx)
             : nil
     }
 
@@ -47,16 +50,16 @@ public final class DetectionLoss {
                 case .flStar:
                     cls += FocalLossStar.compute(logits: outputs.classLogits[l].data, labels: labels, anchors: n, classes: k,
                                                  alpha: alpha, gamma: gamma, beta: beta, normalizer: norm,
-                                                 grad: outputs.classGrad[l].data).value
+                                                 grad: outputs.classGrad[l].data, ctx: ctx).value
                 default:
                     cls += FocalLoss.compute(logits: outputs.classLogits[l].data, labels: labels, anchors: n, classes: k,
                                              alpha: alpha, gamma: gamma, normalizer: norm,
-                                             grad: outputs.classGrad[l].data).value
+                                             grad: outputs.classGrad[l].data, ctx: ctx).value
                 }
                 targets.boxTargets[l].withUnsafeBufferPointer { t in
                     box += SmoothL1Loss.compute(pred: outputs.boxDeltas[l].data, target: t.baseAddress!, labels: labels,
                                                 anchors: n, beta: boxBeta, normalizer: norm,
-                                                grad: outputs.boxGrad[l].data).value
+                                                grad: outputs.boxGrad[l].data, ctx: ctx).value
                 }
             }
         }

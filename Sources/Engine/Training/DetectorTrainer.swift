@@ -67,8 +67,9 @@ public final class DetectorTrainer {
             guard backbone != nil else { throw TrainingError.invalidConfig("freezeAt \(config.freezeAt) needs a pretrained backbone file") }
             try net.freezeBackbone(throughStage: config.freezeAt - 1)
         }
-        loss = DetectionLoss(config: config)
-        sgd = SGD(parameters: net.parameters, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
+        loss = DetectionLoss(config: config, ctx: net.ctx)
+        sgd = SGD(parameters: net.parameters, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay),
+                  ctx: net.ctx)
         schedule = LRSchedule(config: config)
         loader = BatchLoader(dataset: train, scale: config.scale, batchSize: config.batchSize,
                              flip: config.horizontalFlip, seed: config.seed, threads: threads)

@@ -13,6 +13,8 @@ final class OHEMSelector {
     let batchPerImage: Int
     let nmsThreshold: Float
     let positiveFraction: Double
+    /// Threads for the loss kernels (results are the same for any thread count).
+    let ctx: ComputeContext?
 
     private var clsPerAnchor: [[Float]] = []
     private var boxPerAnchor: [[Float]] = []
@@ -21,8 +23,9 @@ final class OHEMSelector {
     private var candScores: [Float] = []
     private var candIndex: [Int] = []
 
-    init(batchPerImage: Int, nmsThreshold: Float, positiveFraction: Double) {
+    init(batchPerImage: Int, nmsThreshold: Float, positiveFraction: Double, ctx: ComputeContext? = nil) {
         self.batchPerImage = batchPerImage; self.nmsThreshold = nmsThreshold; self.positiveFraction = positiveFraction
+        self.ctx = ctx
     }
 
     func compute(outputs: HeadOutputs, targets: BatchTargets, anchors: AnchorSet, alpha: Float, boxBeta: Float) -> DetectionLoss.Value {
@@ -42,12 +45,12 @@ final class OHEMSelector {
             targets.labels[l].withUnsafeBufferPointer { lab in
                 clsPerAnchor[l].withUnsafeMutableBufferPointer { pc in
                     _ = FocalLoss.compute(logits: outputs.classLogits[l].data, labels: lab.baseAddress!, anchors: n, classes: k,
-                                          alpha: alpha, gamma: 0, normalizer: 1, grad: nil, perAnchor: pc.baseAddress!)
+                                          alpha: alpha, gamma: 0, normalizer: 1, grad: nil, perAnchor: pc.baseAddress!, ctx: ctx)
                 }
                 targets.boxTargets[l].withUnsafeBufferPointer { t in
                     boxPerAnchor[l].withUnsafeMutableBufferPointer { pb in
                         _ = SmoothL1Loss.compute(pred: outputs.boxDeltas[l].data, target: t.baseAddress!, labels: lab.baseAddress!,
-                                                 anchors: n, beta: boxBeta, normalizer: 1, grad: nil, perAnchor: pb.baseAddress!)
+                                                 anchors: n, beta: boxBeta, normalizer: 1, grad: nil, perAnchor: pb.baseAddress!, ctx: ctx)
                     }
                 }
             }
@@ -95,10 +98,10 @@ final class OHEMSelector {
             let n = keptLabels[l].count
             keptLabels[l].withUnsafeBufferPointer { lab in
                 cls += FocalLoss.compute(logits: outputs.classLogits[l].data, labels: lab.baseAddress!, anchors: n, classes: k,
-                                         alpha: alpha, gamma: 0, normalizer: clsNorm, grad: outputs.classGrad[l].data).value
+                                         alpha: alpha, gamma: 0, normalizer: clsNorm, grad: outputs.classGrad[l].data, ctx: ctx).value
                 targets.boxTargets[l].withUnsafeBufferPointer { t in
                     box += SmoothL1Loss.compute(pred: outputs.boxDeltas[l].data, target: t.baseAddress!, labels: lab.baseAddress!,
-                                                anchors: n, beta: boxBeta, normalizer: boxNorm, grad: outputs.boxGrad[l].data).value
+                                                anchors: n, beta: boxBeta, normalizer: boxNorm, grad: outputs.boxGrad[l].data, ctx: ctx).value
                 }
             }
         }
