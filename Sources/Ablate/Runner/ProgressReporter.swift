@@ -1,7 +1,7 @@
 import Foundation
 
 /// Prints a sweep's progress to stderr: one rewritten line on a terminal, a line per change
-/// otherwise (logs, CI). ETA = mean wall time of the runs this sweep finished × runs left ÷ jobs.
+/// otherwise (logs, CI), with an ETA (`secondsLeft`).
 final class ProgressReporter {
     private let isTerminal: Bool
     private let quiet: Bool
@@ -36,17 +36,9 @@ final class ProgressReporter {
         let done = (counts[.finished] ?? 0) + (counts[.diverged] ?? 0)
         let queued = counts[.queued] ?? 0
         let running = counts[.running] ?? 0
-        var eta = "ETA --"
-        let progressing = activeRuns.filter { $0.fraction >= 0.02 }
-        // Runs that diverge end in seconds, so the mean of ended runs can badly underestimate:
-        // the running runs' projection, when there is one, is a floor.
-        let projected = progressing.isEmpty ? nil
-            : progressing.map { $0.seconds / $0.fraction }.reduce(0, +) / Double(progressing.count)
-        let estimate = [meanRunSeconds, projected].compactMap { $0 }.max()
-        if let mean = estimate {
-            let left = (Double(queued) + 0.5 * Double(running)) * mean / Double(max(1, jobs))
-            eta = "ETA \(ProgressReporter.clock(left))"
-        }
+        let left = ProgressReporter.secondsLeft(queued: queued, running: running, jobs: jobs, meanRunSeconds: meanRunSeconds,
+                                                activeRuns: activeRuns)
+        let eta = left.map { "ETA \(ProgressReporter.clock($0))" } ?? "ETA --"
         var parts = ["[\(done)/\(planned) done", "\(running) running"]
         if !activeRuns.isEmpty {
             parts[1] += " (" + activeRuns.map { String(format: "%.0f%%", 100 * $0.fraction) }.joined(separator: ", ") + ")"
@@ -64,6 +56,24 @@ final class ProgressReporter {
             lastPrinted = Date()
         }
         lastLine = key
+    }
+
+    /// Wall seconds until the sweep ends: the queued runs at the per-run estimate plus what the
+    /// running runs here still need (their projection), shared over `jobs`, and never less than
+    /// the longest running run's remainder; runs elsewhere or just started count as half a run.
+    /// The per-run estimate is the larger of the finished runs' mean and the running runs'
+    /// projection (runs that diverge end in seconds, so the mean alone can badly underestimate).
+    /// nil before anything can be estimated.
+    static func secondsLeft(queued: Int, running: Int, jobs: Int, meanRunSeconds: Double?,
+                            activeRuns: [(fraction: Double, seconds: Double)]) -> Double? {
+        let progressing = activeRuns.filter { $0.fraction >= 0.02 }
+        let totals = progressing.map { $0.seconds / $0.fraction }
+        let projected = totals.isEmpty ? nil : totals.reduce(0, +) / Double(totals.count)
+        guard let perRun = [meanRunSeconds, projected].compactMap({ $0 }).max() else { return nil }
+        let remainders = zip(progressing, totals).map { max(0, $1 - $0.seconds) }
+        let unprojected = max(0, running - progressing.count)
+        let work = Double(queued) * perRun + remainders.reduce(0, +) + 0.5 * Double(unprojected) * perRun
+        return max(work / Double(max(1, jobs)), remainders.max() ?? 0)
     }
 
     func finish(counts: [RunStatus: Int], planned: Int, interrupted: Bool) {
