@@ -25,17 +25,13 @@ public struct AnchorScoreSampler {
         let classIndex = dataset.classIndex
         var positive: [Float] = [], negative: [Float] = []
         var assignment = AnchorAssignment()
-        var anchorCache: (h: Int, w: Int, set: AnchorSet)?    // the built-in data has one input size
+        var anchorCache = AnchorSetCache(generator: anchorGenerator)
         for i in 0..<count {
             let sample = try dataset.sample(at: i, scale: scale)
             let h = sample.pixels.height, w = sample.pixels.width
             let out = try net.forward(images: sample.pixels.normalizedCHW(dataset.normalization), batch: 1,
                                       height: h, width: w, training: false)
-            let anchors: AnchorSet
-            if let c = anchorCache, c.h == h, c.w == w { anchors = c.set } else {
-                anchors = anchorGenerator.anchors(height: h, width: w)
-                anchorCache = (h, w, anchors)
-            }
+            let anchors = anchorCache.anchors(height: h, width: w)
             let gt = try sample.groundTruth(classIndex: classIndex)
             matcher.match(gt, anchors: anchors, into: &assignment)
             let k = out.classes, a = anchors.anchorsPerLocation

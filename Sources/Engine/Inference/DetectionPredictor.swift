@@ -15,10 +15,11 @@ public final class DetectionPredictor {
     public var topKPerLevel = 1000
     public var nmsThreshold: Float = 0.5
     public var maxDetections = 100
-    private var anchorCache: (h: Int, w: Int, set: AnchorSet)?
+    private var anchorCache: AnchorSetCache
 
     public init(net: RetinaNet, anchorGenerator: AnchorGenerator, coder: BoxCoder = BoxCoder(), categoryIds: [Int]) {
         self.net = net; self.anchorGenerator = anchorGenerator; self.coder = coder; self.categoryIds = categoryIds
+        anchorCache = AnchorSetCache(generator: anchorGenerator)
     }
 
     /// Detections for every image of `dataset` at `scale`, one image per forward pass (as the
@@ -56,10 +57,7 @@ public final class DetectionPredictor {
     /// Detections of one normalised CHW image of h × w input pixels, best first.
     public func detect(image: [Float], height h: Int, width w: Int) throws -> [Detection] {
         let out = try net.forward(images: image, batch: 1, height: h, width: w, training: false)
-        let anchors: AnchorSet
-        if let c = anchorCache, c.h == h, c.w == w { anchors = c.set } else {
-            anchors = anchorGenerator.anchors(height: h, width: w); anchorCache = (h, w, anchors)
-        }
+        let anchors = anchorCache.anchors(height: h, width: w)
         let k = out.classes, a = anchors.anchorsPerLocation
         let logitThreshold = Foundation.log(scoreThreshold / (1 - scoreThreshold))
         var boxes: [Float] = [], scores: [Float] = [], classes: [Int32] = []

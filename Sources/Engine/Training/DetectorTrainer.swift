@@ -49,7 +49,7 @@ public final class DetectorTrainer {
     let schedule: LRSchedule
     let loader: BatchLoader
     let targets = BatchTargets()
-    private var anchorCache: (h: Int, w: Int, set: AnchorSet)?
+    private var anchorCache: AnchorSetCache
 
     /// Builds the model (loading `backbone` weights if given) and the training pipeline.
     public init(config: RunConfig, train: any DetectionDataset, backbone: URL?, threads: Int) throws {
@@ -57,6 +57,7 @@ public final class DetectorTrainer {
         self.config = config
         self.train = train
         anchorGenerator = try AnchorGenerator(runConfig: config)
+        anchorCache = AnchorSetCache(generator: anchorGenerator)
         matcher = AnchorMatcher()
         coder = BoxCoder()
         var mc = try RetinaNetConfig(runConfig: config, numClasses: train.categories.count)
@@ -75,14 +76,6 @@ public final class DetectorTrainer {
                              flip: config.horizontalFlip, seed: config.seed, threads: threads)
     }
 
-    /// The anchors of an input of h × w pixels (cached: the built-in data has one input size).
-    func anchors(height h: Int, width w: Int) -> AnchorSet {
-        if let c = anchorCache, c.h == h, c.w == w { return c.set }
-        let set = anchorGenerator.anchors(height: h, width: w)
-        anchorCache = (h, w, set)
-        return set
-    }
-
     /// Runs the schedule; `log` gets a row every `logEvery` iterations and at the end.
     /// Returns `.diverged` as soon as a loss is non-finite (the model is then unusable).
     public func run(logEvery: Int = 20, log: (TrainLogEntry) -> Void) throws -> TrainStatus {
@@ -93,7 +86,7 @@ public final class DetectorTrainer {
         for it in 0..<config.iterations {
             try loader.next()
             let h = loader.height, w = loader.width, n = loader.groundTruth.count
-            let anchors = anchors(height: h, width: w)
+            let anchors = anchorCache.anchors(height: h, width: w)
             targets.build(groundTruth: loader.groundTruth, anchors: anchors, matcher: matcher, coder: coder)
             let out = try net.forward(images: loader.images, batch: n, height: h, width: w, training: true)
             for (l, level) in anchors.levels.enumerated() where out.sizes[l] != (level.rows, level.columns) {
