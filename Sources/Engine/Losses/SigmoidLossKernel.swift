@@ -2,10 +2,8 @@
 /// time, expands the per-anchor labels into one-hot signs y± ∈ {+1, −1} and a validity mask
 /// (0 for ignored anchors), and lets `element` compute loss and dLoss/dlogit per lane.
 ///
-/// The anchors are cut into fixed chunks of about `chunkElements` logits (independent of the
-/// thread count); each chunk sums its loss in Double, and the chunk sums are added in chunk
-/// order, so the value and the gradient are bitwise the same for any `ctx` (or none). With a
-/// context, threads split the chunks.
+/// The anchors are cut into fixed chunks of about `chunkElements` logits and summed by
+/// `ChunkedSum`, so the value and the gradient are bitwise the same for any `ctx` (or none).
 enum SigmoidLossKernel {
     typealias V = SIMD16<Float>
     typealias I = SIMD16<Int32>
@@ -23,24 +21,12 @@ enum SigmoidLossKernel {
     static func run(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, anchors: Int, classes: Int,
                     normalizer: Float, grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>?,
                     ctx: ComputeContext?, element: (V, V, V) -> (loss: V, dx: V)) -> LossValue {
-        let per = chunkAnchors(classes: classes)
-        let chunks = (anchors + per - 1) / per
         let inv = V(repeating: 1 / normalizer)
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, 2 * chunks)) { sums in
-            let sp = sums.baseAddress!
-            func body(_ range: Range<Int>) {
-                for ch in range {
-                    let a0 = ch * per, a1 = min(anchors, a0 + per)
-                    let (loss, counted) = chunk(logits: logits, labels: labels, anchors: a0..<a1, classes: classes, inv: inv,
-                                                grad: grad, perAnchor: perAnchor, element: element)
-                    sp[2 * ch] = loss; sp[2 * ch + 1] = Double(counted)
-                }
-            }
-            if let ctx, chunks > 1 { ctx.parallelRanges(chunks, body) } else { body(0..<chunks) }
-            var acc = 0.0, counted = 0
-            for ch in 0..<chunks { acc += sp[2 * ch]; counted += Int(sp[2 * ch + 1]) }
-            return LossValue(value: acc / Double(normalizer), count: counted)
+        let total = ChunkedSum.run(count: anchors, chunkSize: chunkAnchors(classes: classes), ctx: ctx) { range in
+            chunk(logits: logits, labels: labels, anchors: range, classes: classes, inv: inv, grad: grad, perAnchor: perAnchor,
+                  element: element)
         }
+        return LossValue(value: total.sum / Double(normalizer), count: total.count)
     }
 
     /// One chunk of anchors: writes its gradient and per-anchor losses, returns (Σ loss, anchors

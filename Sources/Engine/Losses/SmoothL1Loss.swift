@@ -6,8 +6,7 @@
 /// `perAnchor` (optional) receives the un-normalised loss per anchor; `ctx` splits the anchors over
 /// its threads.
 public enum SmoothL1Loss {
-    /// Anchors per chunk: fixed, so the Double sum (chunk sums added in order) and the gradient
-    /// are the same for any thread count of `ctx` (or none); threads split the chunks.
+    /// Anchors per chunk of the `ChunkedSum` (fixed, so results do not depend on the thread count).
     static let chunkAnchors = 4096
 
     public static func compute(pred: UnsafePointer<Float>, target: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
@@ -15,37 +14,27 @@ public enum SmoothL1Loss {
                                grad: UnsafeMutablePointer<Float>?, perAnchor: UnsafeMutablePointer<Float>? = nil,
                                ctx: ComputeContext? = nil) -> LossValue {
         let inv = 1 / normalizer
-        let chunks = (anchors + chunkAnchors - 1) / chunkAnchors
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, 2 * chunks)) { sums in
-            let sp = sums.baseAddress!
-            let body = { (range: Range<Int>) in
-                for ch in range {
-                    let a0 = ch * chunkAnchors, a1 = min(anchors, a0 + chunkAnchors)
-                    var acc = 0.0
-                    var positives = 0
-                    for a in a0..<a1 {
-                        var l: Float = 0
-                        if labels[a] >= 0 {
-                            positives += 1
-                            for j in 0..<4 {
-                                let d = pred[a * 4 + j] - target[a * 4 + j], ad = abs(d)
-                                let g: Float
-                                if ad < beta { l += 0.5 * d * d / beta; g = d / beta } else { l += ad - 0.5 * beta; g = d > 0 ? 1 : (d < 0 ? -1 : 0) }
-                                grad?[a * 4 + j] = g * inv
-                            }
-                            acc += Double(l)
-                        } else if let gr = grad {
-                            for j in 0..<4 { gr[a * 4 + j] = 0 }
-                        }
-                        perAnchor?[a] = l
+        let total = ChunkedSum.run(count: anchors, chunkSize: chunkAnchors, ctx: ctx) { range in
+            var acc = 0.0
+            var positives = 0
+            for a in range {
+                var l: Float = 0
+                if labels[a] >= 0 {
+                    positives += 1
+                    for j in 0..<4 {
+                        let d = pred[a * 4 + j] - target[a * 4 + j], ad = abs(d)
+                        let g: Float
+                        if ad < beta { l += 0.5 * d * d / beta; g = d / beta } else { l += ad - 0.5 * beta; g = d > 0 ? 1 : (d < 0 ? -1 : 0) }
+                        grad?[a * 4 + j] = g * inv
                     }
-                    sp[2 * ch] = acc; sp[2 * ch + 1] = Double(positives)
+                    acc += Double(l)
+                } else if let gr = grad {
+                    for j in 0..<4 { gr[a * 4 + j] = 0 }
                 }
+                perAnchor?[a] = l
             }
-            if let ctx, chunks > 1 { ctx.parallelRanges(chunks, body) } else { body(0..<chunks) }
-            var acc = 0.0, positives = 0
-            for ch in 0..<chunks { acc += sp[2 * ch]; positives += Int(sp[2 * ch + 1]) }
-            return LossValue(value: acc * Double(inv), count: positives)
+            return (acc, positives)
         }
+        return LossValue(value: total.sum * Double(inv), count: total.count)
     }
 }
