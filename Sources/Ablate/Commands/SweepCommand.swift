@@ -19,7 +19,7 @@ enum SweepCommand: AblateCommand {
       ablate sweep gamma --shard $SLURM_ARRAY_TASK_ID/8 --db shard-$SLURM_ARRAY_TASK_ID.sqlite
     """
     static let options: [OptionSpec] = [
-        OptionSpec(name: "profile", value: "P", help: "profile of the spec: quick (default) or paper-proxy"),
+        OptionSpec(name: "profile", value: "P", help: "profile in experiments/profiles.json: quick (default), quick-long or paper-proxy"),
         CommonOptions.db,
         OptionSpec(name: "jobs", value: "N", help: "runs in parallel, one worker process each (default: the number of cores)"),
         OptionSpec(name: "shard", value: "i/n", help: "run only the runs at plan positions ≡ i (mod n), 0 ≤ i < n"),
