@@ -6,7 +6,8 @@ import Foundation
 /// with ENGINE_BENCH=1 (bench/engine_vs_torch.py sets it and parses the "ENGINE_BENCH {json}"
 /// lines); sizes, threads and iterations come from ENGINE_BENCH_SIZES / _THREADS / _ITERS;
 /// ENGINE_BENCH_WINOGRAD=0 forces the direct convolution kernels (A/B runs); ENGINE_BENCH_FREEZE=k
-/// freezes the backbone's stem and stages 1…k.
+/// freezes the backbone's stem and stages 1…k; ENGINE_BENCH_FOLD=0 runs inference without BN folding,
+/// ENGINE_BENCH_WCACHE=0 without cached Winograd weights.
 final class TrainStepBenchmarkTests: XCTestCase {
     /// Always runs: one tiny step so the benchmark code path stays working.
     func testBenchmarkRunsOnTinyInput() throws {
@@ -30,7 +31,9 @@ final class TrainStepBenchmarkTests: XCTestCase {
             for size in sizes {
                 let s = try TrainStepBenchmark.run(size: size, batch: batch, threads: t, iterations: iters,
                                                    winograd: env["ENGINE_BENCH_WINOGRAD"] != "0",
-                                                   freezeThroughStage: env["ENGINE_BENCH_FREEZE"].flatMap { Int($0) })
+                                                   freezeThroughStage: env["ENGINE_BENCH_FREEZE"].flatMap { Int($0) },
+                                                   foldBatchNorm: env["ENGINE_BENCH_FOLD"] != "0",
+                                                   cacheWinogradWeights: env["ENGINE_BENCH_WCACHE"] != "0")
                 print("ENGINE_BENCH " + s.json)
             }
         }

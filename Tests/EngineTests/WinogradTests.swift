@@ -22,7 +22,7 @@ final class WinogradTests: XCTestCase {
         let geoms = sizes.map { ConvGeometry(n: n, c: c, h: $0.h, w: $0.w, kh: 3, kw: 3, stride: 1, pad: 1) }
         let label = "n\(n) c\(c) o\(o) \(sizes) threads \(threads)"
         let xT = xs.map { Tensor(n: 1, c: $0.count, h: 1, w: 1, values: $0) }, dyT = dys.map { Tensor(n: 1, c: $0.count, h: 1, w: 1, values: $0) }
-        let u = ctx.winogradWeights.get(36 * WinogradConv.round(o, 32) * WinogradConv.round(c, 32) + 64)
+        let u = ctx.winogradWeights.get(max(WinogradConv.weightsCount(cIn: c, cOut: o), WinogradConv.weightsCount(cIn: o, cOut: c)))
         let taps = ctx.winogradTaps.get(WinogradConv.round(o, 16) * c * 9 + 64)
 
         // Forward with bias (+ ReLU).
@@ -33,7 +33,8 @@ final class WinogradTests: XCTestCase {
         WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
         let outs = geoms.map { Tensor(n: 1, c: o * $0.columns) }
         bias.withUnsafeBufferPointer {
-            WinogradConv.unpack(plan, yp, channels: o, into: outs.map(\.data), bias: $0.baseAddress!, relu: relu, ctx: ctx)
+            WinogradConv.unpack(plan, yp, channels: o, into: outs.map(\.data),
+                                epilogues: [ConvEpilogue(scale: nil, shift: $0.baseAddress!, residual: nil, relu: relu)], ctx: ctx)
         }
         for (l, g) in geoms.enumerated() {
             var ref = [Float](repeating: 0, count: o * g.columns)
@@ -49,7 +50,7 @@ final class WinogradTests: XCTestCase {
         let dxp = ctx.winogradOut.get(plan.paddedCount(channels: c))
         WinogradConv.convolve(plan, input: gp, cIn: o, u: u, cOut: c, output: dxp, ctx: ctx)
         let dxs = geoms.map { Tensor(n: 1, c: c * $0.n * $0.h * $0.w) }
-        WinogradConv.unpack(plan, dxp, channels: c, into: dxs.map(\.data), bias: nil, relu: false, ctx: ctx)
+        WinogradConv.unpack(plan, dxp, channels: c, into: dxs.map(\.data), epilogues: [.none], ctx: ctx)
         let reference = ComputeContext(threads: 1)
         reference.winogradEnabled = false
         for (l, g) in geoms.enumerated() {
