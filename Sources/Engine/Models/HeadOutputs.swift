@@ -28,31 +28,51 @@ public final class HeadOutputs {
     /// Number of anchors of one image on level l (H·W·A).
     public func anchors(level l: Int) -> Int { sizes[l].h * sizes[l].w * anchorsPerLocation }
 
-    /// Copies a CNHW activation (C, N, H, W) into row-major [N][H][W][C].
+    /// Copies a CNHW activation (C, N, H, W) into row-major [N][H][W][C]: 16 channels × 16
+    /// positions at a time through an in-register transpose (images split over threads).
     static func toNHWC(_ x: Tensor, _ dst: Tensor, ctx: ComputeContext) {
         dst.resize(n: x.n, c: x.h, h: x.w, w: x.c)
-        let n = x.n, c = x.c, hw = x.plane, src = x.data, d = dst.data
+        let n = x.n, c = x.c, hw = x.plane, src = UnsafePointer(x.data), d = dst.data
         ctx.parallelRanges(n) { r in
-            for i in r {
-                for ch in 0..<c {
-                    let s = src + (ch * n + i) * hw
-                    let o = d + i * hw * c + ch
-                    for p in 0..<hw { o[p * c] = s[p] }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { tb in
+                let t = tb.baseAddress!
+                for i in r {
+                    for ch0 in stride(from: 0, to: c, by: 16) {
+                        let cn = min(16, c - ch0)
+                        for p0 in stride(from: 0, to: hw, by: 16) {
+                            let pn = min(16, hw - p0)
+                            for k in 0..<16 {
+                                t[k] = k < cn ? Transpose16.loadPartial(src + ((ch0 + k) * n + i) * hw + p0, pn) : SIMD16()
+                            }
+                            Transpose16.transpose(t)
+                            for k in 0..<pn { Transpose16.storePartial(t[k], d + (i * hw + p0 + k) * c + ch0, cn) }
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Copies row-major [N][H][W][C] into a CNHW tensor of shape (n, c, h, w).
+    /// Copies row-major [N][H][W][C] into a CNHW tensor of shape (n, c, h, w) (the inverse of
+    /// `toNHWC`, by the same 16×16 transposes).
     static func fromNHWC(_ src: Tensor, n: Int, c: Int, h: Int, w: Int, into x: Tensor, ctx: ComputeContext) {
         x.resize(n: n, c: c, h: h, w: w)
-        let hw = h * w, s0 = src.data, d = x.data
+        let hw = h * w, s0 = UnsafePointer(src.data), d = x.data
         ctx.parallelRanges(n) { r in
-            for i in r {
-                for ch in 0..<c {
-                    let o = d + (ch * n + i) * hw
-                    let s = s0 + i * hw * c + ch
-                    for p in 0..<hw { o[p] = s[p * c] }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { tb in
+                let t = tb.baseAddress!
+                for i in r {
+                    for ch0 in stride(from: 0, to: c, by: 16) {
+                        let cn = min(16, c - ch0)
+                        for p0 in stride(from: 0, to: hw, by: 16) {
+                            let pn = min(16, hw - p0)
+                            for k in 0..<16 {
+                                t[k] = k < pn ? Transpose16.loadPartial(s0 + (i * hw + p0 + k) * c + ch0, cn) : SIMD16()
+                            }
+                            Transpose16.transpose(t)
+                            for k in 0..<cn { Transpose16.storePartial(t[k], d + ((ch0 + k) * n + i) * hw + p0, pn) }
+                        }
+                    }
                 }
             }
         }
