@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import Engine
 
 /// Winograd F(4×4, 3×3) convolutions against the direct kernels: forward (with bias and ReLU),
@@ -116,5 +117,38 @@ final class WinogradTests: XCTestCase {
                                 level.base.weight.zeroGrad(); level.base.bias?.zeroGrad()
                                 _ = level.backward(zip(ys, rs).map { Tensor(n: $0.n, c: $0.c, h: $0.h, w: $0.w, values: $1) })
                             })
+    }
+}
+
+/// Convolve timing of the few-tile shapes with and without `WinogradConv.weightStationary`,
+/// interleaved in one process (ENGINE_BENCH=1): prints "WINOGRAD_WS {json}" lines.
+final class WinogradChunkBenchmarkTests: XCTestCase {
+    func testWeightStationaryTiming() throws {
+        guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let threads = Int(ProcessInfo.processInfo.environment["ENGINE_BENCH_THREADS"] ?? "1") ?? 1
+        for (c, side) in [(128, 8), (256, 8), (64, 16)] {
+            let ctx = ComputeContext(threads: threads)
+            let plan = WinogradPlan(batch: 8, sizes: [(h: side, w: side)])
+            var rng = SeededRandom(seed: 1)
+            let w = (0..<(c * c * 9)).map { _ in Float(rng.normal() * 0.05) }
+            let x = (0..<(c * 8 * side * side)).map { _ in Float(rng.normal()) }
+            let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: c, cOut: c))
+            let taps = ctx.winogradTaps.get(c * c * 9 + 64)
+            w.withUnsafeBufferPointer { WinogradConv.forwardWeights($0.baseAddress!, outChannels: c, inChannels: c, into: u, scratch: taps, ctx: ctx) }
+            let xp = plan.input.get(plan.paddedCount(channels: c))
+            x.withUnsafeBufferPointer { WinogradConv.pack(plan, sources: [$0.baseAddress!], channels: c, into: xp, ctx: ctx) }
+            let yp = ctx.winogradOut.get(plan.paddedCount(channels: c))
+            var best = [Double.infinity, .infinity]
+            for _ in 0..<7 {
+                for (i, ws) in [false, true].enumerated() {
+                    WinogradConv.weightStationary = ws
+                    let t0 = Clock.wall()
+                    for _ in 0..<5 { WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: c, output: yp, ctx: ctx) }
+                    best[i] = min(best[i], Double(Clock.wall() - t0) / 5e6)
+                }
+            }
+            WinogradConv.weightStationary = true
+            print("WINOGRAD_WS {\"c\":\(c),\"tiles\":\(plan.tiles),\"threads\":\(threads),\"chunked_ms\":\(best[0]),\"stationary_ms\":\(best[1])}")
+        }
     }
 }
