@@ -152,3 +152,45 @@ final class WinogradChunkBenchmarkTests: XCTestCase {
         }
     }
 }
+
+/// Forward-pipeline chunk size sweep (`WinogradConv.forwardChunkBytes`) on the network's Winograd
+/// shapes, interleaved in one process (ENGINE_BENCH=1): prints "WINOGRAD_CHUNK {json}" lines.
+final class WinogradChunkSizeBenchmarkTests: XCTestCase {
+    func testChunkSizeSweep() throws {
+        guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let threads = Int(ProcessInfo.processInfo.environment["ENGINE_BENCH_THREADS"] ?? "1") ?? 1
+        let heads = [(h: 16, w: 16), (h: 8, w: 8), (h: 4, w: 4), (h: 2, w: 2), (h: 1, w: 1)]
+        let bytes = [196_608, 393_216, 786_432]
+        for (label, c, sizes) in [("heads 128²", 64, heads), ("stage 1 at 128²", 32, [(h: 32, w: 32)]),
+                                  ("stage 2 at 128²", 64, [(h: 16, w: 16)]), ("stage 3 at 256²", 128, [(h: 16, w: 16)]),
+                                  ("heads 256²", 64, heads.map { (h: $0.h * 2, w: $0.w * 2) })] {
+            let ctx = ComputeContext(threads: threads)
+            let plan = WinogradPlan(batch: 8, sizes: sizes)
+            var rng = SeededRandom(seed: 1)
+            let w = (0..<(c * c * 9)).map { _ in Float(rng.normal() * 0.05) }
+            let xs = sizes.map { s in (0..<(c * 8 * s.h * s.w)).map { _ in Float(rng.normal()) } }
+            let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: c, cOut: c))
+            let taps = ctx.winogradTaps.get(c * c * 9 + 64)
+            w.withUnsafeBufferPointer { WinogradConv.forwardWeights($0.baseAddress!, outChannels: c, inChannels: c, into: u, scratch: taps, ctx: ctx) }
+            let xp = plan.input.get(plan.paddedCount(channels: c))
+            let ptrs = xs.map { a -> UnsafeMutablePointer<Float> in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: a.count); p.initialize(from: a, count: a.count); return p
+            }
+            defer { ptrs.forEach { $0.deallocate() } }
+            WinogradConv.pack(plan, sources: ptrs.map { UnsafePointer($0) }, channels: c, into: xp, ctx: ctx)
+            let yp = ctx.winogradOut.get(plan.paddedCount(channels: c))
+            var best = [Double](repeating: .infinity, count: bytes.count)
+            for _ in 0..<7 {
+                for (i, b) in bytes.enumerated() {
+                    WinogradConv.forwardChunkBytes = b
+                    let t0 = Clock.wall()
+                    for _ in 0..<5 { WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: c, output: yp, ctx: ctx) }
+                    best[i] = min(best[i], Double(Clock.wall() - t0) / 5e6)
+                }
+            }
+            WinogradConv.forwardChunkBytes = 196_608
+            let cells = zip(bytes, best).map { "\"\($0)\":\($1)" }.joined(separator: ",")
+            print("WINOGRAD_CHUNK {\"shape\":\"\(label)\",\"c\":\(c),\"tiles\":\(plan.tiles),\"threads\":\(threads),\(cells)}")
+        }
+    }
+}
