@@ -14,7 +14,9 @@ public enum TrainStepBenchmark {
         public var inferenceMedianMs: Double, inferenceMinMs: Double
         /// Median thread-CPU ms (single-threaded runs only, else 0): robust to a loaded machine.
         public var trainMedianCpuMs: Double, inferenceMedianCpuMs: Double
-        /// Convolution phases of one training step: (name, ms per step, GFLOP/s).
+        /// Convolution phases of one training step: (name, ms per step, GFLOP/s); names starting
+        /// with spaces are sub-phases of the entry above them (Winograd weight transform, pack,
+        /// convolve, unpack) and are not added into `convGflopPerStep`.
         public var phases: [(name: String, ms: Double, gflops: Double)]
         /// Total convolution FLOPs of one training step (forward + both backward GEMMs).
         public var convGflopPerStep: Double
@@ -124,7 +126,7 @@ public enum TrainStepBenchmark {
                      inferenceMedianMs: median(infer), inferenceMinMs: infer.min() ?? 0,
                      trainMedianCpuMs: threads == 1 ? median(trainCpu) : 0,
                      inferenceMedianCpuMs: threads == 1 ? median(inferCpu) : 0,
-                     phases: phases, convGflopPerStep: prof.entries.values.map(\.flops).reduce(0, +) / 1e9)
+                     phases: phases, convGflopPerStep: prof.entries.filter { !$0.key.hasPrefix(" ") }.values.map(\.flops).reduce(0, +) / 1e9)
         stats.inferencePhases = sorted(iprof)
         stats.inferenceProfiledMs = (iprof.entries["total"]?.seconds ?? 0) * 1000
         return stats
