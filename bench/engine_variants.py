@@ -8,8 +8,9 @@ variant's median thread-CPU step time.
     python3 bench/engine_variants.py --other /tmp/old-checkout --other-label "commit abc1234"
 
 Variants (--only-default: the first and last only): default; stem + stage 1 frozen (ENGINE_BENCH_FREEZE=1); Winograd off
-(ENGINE_BENCH_WINOGRAD=0); with --other, the default engine of another checkout of this package
-(built by `swift test` there). Engine runs go through TrainStepBenchmarkTests/testBenchmark as in
+(ENGINE_BENCH_WINOGRAD=0); inference without BN folding (ENGINE_BENCH_FOLD=0, --fold); with --other, the default
+engine of another checkout of this package (built by `swift test` there). --threads 2 times with two threads
+(wall-clock medians; thread CPU time only measures one thread). Engine runs go through TrainStepBenchmarkTests/testBenchmark as in
 bench/engine_vs_torch.py.
 """
 import argparse
@@ -26,8 +27,8 @@ def uptime():
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def run(root, size, iters, extra):
-    env = dict(os.environ, ENGINE_BENCH="1", ENGINE_BENCH_SIZES=str(size), ENGINE_BENCH_THREADS="1",
+def run(root, size, iters, extra, threads=1):
+    env = dict(os.environ, ENGINE_BENCH="1", ENGINE_BENCH_SIZES=str(size), ENGINE_BENCH_THREADS=str(threads),
                ENGINE_BENCH_ITERS=str(iters), ENGINE_BENCH_BATCH="8", ENGINE_BENCH_PEAK="0", **extra)
     out = subprocess.run(["swift", "test", "-c", "release", "--disable-swift-testing", "--filter",
                           "TrainStepBenchmarkTests/testBenchmark"], cwd=root, env=env, capture_output=True, text=True)
@@ -45,7 +46,13 @@ def main():
     ap.add_argument("--other", help="another checkout of this package to time as a variant")
     ap.add_argument("--other-label", default="other checkout")
     ap.add_argument("--only-default", action="store_true", help="skip the frozen and Winograd-off variants")
+    ap.add_argument("--fold", action="store_true", help="add inference without BN folding (ENGINE_BENCH_FOLD=0)")
+    ap.add_argument("--threads", type=int, default=1, help="engine threads (2: wall-clock medians)")
+    ap.add_argument("--variant", action="append", default=[],
+                    help="extra variant of this checkout, 'label:KEY=VALUE[,KEY=VALUE]' (ENGINE_BENCH_* settings)")
     a = ap.parse_args()
+    tk, ik = ("train_median_cpu_ms", "inference_median_cpu_ms") if a.threads == 1 else ("train_median_ms", "inference_median_ms")
+    clock = "thread CPU" if a.threads == 1 else f"wall, {a.threads} threads"
     sizes = [int(s) for s in a.sizes.split(",")]
     reps = [int(r) for r in a.reps.split(",")]
     reps = reps + [reps[-1]] * (len(sizes) - len(reps))
@@ -56,16 +63,20 @@ def main():
     if not a.only_default:
         variants += [("stem + stage 1 frozen", ROOT, {"ENGINE_BENCH_FREEZE": "1"}),
                      ("Winograd off", ROOT, {"ENGINE_BENCH_WINOGRAD": "0"})]
+    if a.fold:
+        variants.append(("no BN folding at inference", ROOT, {"ENGINE_BENCH_FOLD": "0"}))
+    for v in a.variant:
+        label, _, kvs = v.partition(":")
+        variants.append((label, ROOT, dict(kv.split("=", 1) for kv in kvs.split(",") if kv)))
     print(f"load before: {uptime()}", flush=True)
     table = []
     for size, n in zip(sizes, reps):
         res = {v[0]: [] for v in variants}
         for r in range(n):
             for label, root, extra in variants:
-                e = run(root, size, a.iters, extra)
-                res[label].append((e["train_median_cpu_ms"], e["inference_median_cpu_ms"]))
-                print(f"{size} rep {r} {label}: train {e['train_median_cpu_ms']:.1f} ms, "
-                      f"inference {e['inference_median_cpu_ms']:.1f} ms (thread CPU)", flush=True)
+                e = run(root, size, a.iters, extra, a.threads)
+                res[label].append((e[tk], e[ik]))
+                print(f"{size} rep {r} {label}: train {e[tk]:.1f} ms, inference {e[ik]:.1f} ms ({clock})", flush=True)
         base = statistics.median(t for t, _ in res["default"])
         base_i = statistics.median(i for _, i in res["default"])
         for label, xs in res.items():
@@ -73,7 +84,8 @@ def main():
             i = statistics.median(x[1] for x in xs)
             table.append((size, label, [x[0] for x in xs], t, t / base, [x[1] for x in xs], i, i / base_i))
     print()
-    print("| size | variant | train cpu ms per rep | median | / default | inference cpu ms per rep | median | / default |")
+    print(f"Medians of per-run medians ({clock}):")
+    print("| size | variant | train ms per rep | median | / default | inference ms per rep | median | / default |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for size, label, ts, t, rt, is_, i, ri in table:
         print(f"| {size} | {label} | {' / '.join(f'{x:.0f}' for x in ts)} | {t:.1f} | {rt:.2f} "

@@ -130,6 +130,12 @@ def main():
         for p in e["phases"]:
             g = f"{p['gflops']:.1f} GFLOP/s" if p["gflops"] else ""
             print(f"  {p['name']:<28} {p['ms']:8.1f} ms  {g}")
+        if e.get("inference_phases"):
+            print(f"engine inference phases, size {e['size']}, {e['threads']} thread(s), one profiled batch "
+                  f"({e['inference_profiled_ms']:.1f} ms in all):")
+            for p in e["inference_phases"]:
+                g = f"{p['gflops']:.1f} GFLOP/s" if p["gflops"] else ""
+                print(f"  {p['name']:<28} {p['ms']:8.1f} ms  {g}")
     if a.conv:
         c = engine("ConvBenchmarkTests", {"ENGINE_BENCH_THREADS": a.threads})
         peaks = {p["threads"]: p["gflops"] for p in c.get("ENGINE_PEAK", [])}

@@ -6,7 +6,8 @@ import Foundation
 /// with ENGINE_BENCH=1 (bench/engine_vs_torch.py sets it and parses the "ENGINE_BENCH {json}"
 /// lines); sizes, threads and iterations come from ENGINE_BENCH_SIZES / _THREADS / _ITERS;
 /// ENGINE_BENCH_WINOGRAD=0 forces the direct convolution kernels (A/B runs); ENGINE_BENCH_FREEZE=k
-/// freezes the backbone's stem and stages 1…k.
+/// freezes the backbone's stem and stages 1…k; ENGINE_BENCH_FOLD=0 runs inference without BN folding,
+/// ENGINE_BENCH_WCACHE=0 without cached Winograd weights.
 final class TrainStepBenchmarkTests: XCTestCase {
     /// Always runs: one tiny step so the benchmark code path stays working.
     func testBenchmarkRunsOnTinyInput() throws {
@@ -30,7 +31,9 @@ final class TrainStepBenchmarkTests: XCTestCase {
             for size in sizes {
                 let s = try TrainStepBenchmark.run(size: size, batch: batch, threads: t, iterations: iters,
                                                    winograd: env["ENGINE_BENCH_WINOGRAD"] != "0",
-                                                   freezeThroughStage: env["ENGINE_BENCH_FREEZE"].flatMap { Int($0) })
+                                                   freezeThroughStage: env["ENGINE_BENCH_FREEZE"].flatMap { Int($0) },
+                                                   foldBatchNorm: env["ENGINE_BENCH_FOLD"] != "0",
+                                                   cacheWinogradWeights: env["ENGINE_BENCH_WCACHE"] != "0")
                 print("ENGINE_BENCH " + s.json)
             }
         }
@@ -54,6 +57,45 @@ final class ConvBenchmarkTests: XCTestCase {
             default: rows = ConvBenchmark.run(threads: t)
             }
             for r in rows { print("ENGINE_CONV {\"threads\":\(t),\(r.json.dropFirst())") }
+        }
+    }
+}
+
+/// Inference-path levers A/B in one process (ENGINE_BENCH=1): the benchmark network's inference
+/// batch with BN folding and the Winograd weight cache on / off, variants interleaved over
+/// repetitions so machine load hits all of them alike; prints "ENGINE_INFER_AB {json}" lines
+/// (best and median wall ms per variant). ENGINE_BENCH_SIZES / _THREADS as above.
+final class InferenceLeverBenchmarkTests: XCTestCase {
+    func testInferenceLevers() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let sizes = (env["ENGINE_BENCH_SIZES"] ?? "128,256").split(separator: ",").compactMap { Int($0) }
+        let threads = (env["ENGINE_BENCH_THREADS"] ?? "2").split(separator: ",").compactMap { Int($0) }
+        let variants: [(String, Bool, Bool)] = [("fold+cache", true, true), ("fold", true, false), ("cache", false, true),
+                                                ("neither", false, false)]
+        for t in threads {
+            for size in sizes {
+                let ctx = ComputeContext(threads: t)
+                let net = try RetinaNet(config: .benchmark, seed: 1, ctx: ctx)
+                var rng = SeededRandom(seed: 2)
+                let images = (0..<(8 * 3 * size * size)).map { _ in Float(rng.normal()) }
+                var times = [[Double]](repeating: [], count: variants.count)
+                for rep in 0..<6 {
+                    for (i, v) in variants.enumerated() {
+                        ctx.foldBatchNormAtInference = v.1
+                        ctx.cacheWinogradWeightsAtInference = v.2
+                        _ = try net.forward(images: images, batch: 8, height: size, width: size, training: false)
+                        let t0 = Clock.wall()
+                        _ = try net.forward(images: images, batch: 8, height: size, width: size, training: false)
+                        if rep > 0 { times[i].append(Double(Clock.wall() - t0) / 1e6) }
+                    }
+                }
+                let cells = zip(variants, times).map { v, ts -> String in
+                    let s = ts.sorted()
+                    return "\"\(v.0)\":{\"best_ms\":\(s[0]),\"median_ms\":\(s[s.count / 2])}"
+                }
+                print("ENGINE_INFER_AB {\"size\":\(size),\"threads\":\(t)," + cells.joined(separator: ",") + "}")
+            }
         }
     }
 }

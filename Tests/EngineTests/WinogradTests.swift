@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import Engine
 
 /// Winograd F(4×4, 3×3) convolutions against the direct kernels: forward (with bias and ReLU),
@@ -22,7 +23,7 @@ final class WinogradTests: XCTestCase {
         let geoms = sizes.map { ConvGeometry(n: n, c: c, h: $0.h, w: $0.w, kh: 3, kw: 3, stride: 1, pad: 1) }
         let label = "n\(n) c\(c) o\(o) \(sizes) threads \(threads)"
         let xT = xs.map { Tensor(n: 1, c: $0.count, h: 1, w: 1, values: $0) }, dyT = dys.map { Tensor(n: 1, c: $0.count, h: 1, w: 1, values: $0) }
-        let u = ctx.winogradWeights.get(36 * WinogradConv.round(o, 32) * WinogradConv.round(c, 32) + 64)
+        let u = ctx.winogradWeights.get(max(WinogradConv.weightsCount(cIn: c, cOut: o), WinogradConv.weightsCount(cIn: o, cOut: c)))
         let taps = ctx.winogradTaps.get(WinogradConv.round(o, 16) * c * 9 + 64)
 
         // Forward with bias (+ ReLU).
@@ -33,7 +34,8 @@ final class WinogradTests: XCTestCase {
         WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
         let outs = geoms.map { Tensor(n: 1, c: o * $0.columns) }
         bias.withUnsafeBufferPointer {
-            WinogradConv.unpack(plan, yp, channels: o, into: outs.map(\.data), bias: $0.baseAddress!, relu: relu, ctx: ctx)
+            WinogradConv.unpack(plan, yp, channels: o, into: outs.map(\.data),
+                                epilogues: [ConvEpilogue(scale: nil, shift: $0.baseAddress!, residual: nil, relu: relu)], ctx: ctx)
         }
         for (l, g) in geoms.enumerated() {
             var ref = [Float](repeating: 0, count: o * g.columns)
@@ -49,7 +51,7 @@ final class WinogradTests: XCTestCase {
         let dxp = ctx.winogradOut.get(plan.paddedCount(channels: c))
         WinogradConv.convolve(plan, input: gp, cIn: o, u: u, cOut: c, output: dxp, ctx: ctx)
         let dxs = geoms.map { Tensor(n: 1, c: c * $0.n * $0.h * $0.w) }
-        WinogradConv.unpack(plan, dxp, channels: c, into: dxs.map(\.data), bias: nil, relu: false, ctx: ctx)
+        WinogradConv.unpack(plan, dxp, channels: c, into: dxs.map(\.data), epilogues: [.none], ctx: ctx)
         let reference = ComputeContext(threads: 1)
         reference.winogradEnabled = false
         for (l, g) in geoms.enumerated() {
@@ -115,5 +117,80 @@ final class WinogradTests: XCTestCase {
                                 level.base.weight.zeroGrad(); level.base.bias?.zeroGrad()
                                 _ = level.backward(zip(ys, rs).map { Tensor(n: $0.n, c: $0.c, h: $0.h, w: $0.w, values: $1) })
                             })
+    }
+}
+
+/// Convolve timing of the few-tile shapes with and without `WinogradConv.weightStationary`,
+/// interleaved in one process (ENGINE_BENCH=1): prints "WINOGRAD_WS {json}" lines.
+final class WinogradChunkBenchmarkTests: XCTestCase {
+    func testWeightStationaryTiming() throws {
+        guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let threads = Int(ProcessInfo.processInfo.environment["ENGINE_BENCH_THREADS"] ?? "1") ?? 1
+        for (c, side) in [(128, 8), (256, 8), (64, 16)] {
+            let ctx = ComputeContext(threads: threads)
+            let plan = WinogradPlan(batch: 8, sizes: [(h: side, w: side)])
+            var rng = SeededRandom(seed: 1)
+            let w = (0..<(c * c * 9)).map { _ in Float(rng.normal() * 0.05) }
+            let x = (0..<(c * 8 * side * side)).map { _ in Float(rng.normal()) }
+            let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: c, cOut: c))
+            let taps = ctx.winogradTaps.get(c * c * 9 + 64)
+            w.withUnsafeBufferPointer { WinogradConv.forwardWeights($0.baseAddress!, outChannels: c, inChannels: c, into: u, scratch: taps, ctx: ctx) }
+            let xp = plan.input.get(plan.paddedCount(channels: c))
+            x.withUnsafeBufferPointer { WinogradConv.pack(plan, sources: [$0.baseAddress!], channels: c, into: xp, ctx: ctx) }
+            let yp = ctx.winogradOut.get(plan.paddedCount(channels: c))
+            var best = [Double.infinity, .infinity]
+            for _ in 0..<7 {
+                for (i, ws) in [false, true].enumerated() {
+                    WinogradConv.weightStationary = ws
+                    let t0 = Clock.wall()
+                    for _ in 0..<5 { WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: c, output: yp, ctx: ctx) }
+                    best[i] = min(best[i], Double(Clock.wall() - t0) / 5e6)
+                }
+            }
+            WinogradConv.weightStationary = true
+            print("WINOGRAD_WS {\"c\":\(c),\"tiles\":\(plan.tiles),\"threads\":\(threads),\"chunked_ms\":\(best[0]),\"stationary_ms\":\(best[1])}")
+        }
+    }
+}
+
+/// Forward-pipeline chunk size sweep (`WinogradConv.forwardChunkBytes`) on the network's Winograd
+/// shapes, interleaved in one process (ENGINE_BENCH=1): prints "WINOGRAD_CHUNK {json}" lines.
+final class WinogradChunkSizeBenchmarkTests: XCTestCase {
+    func testChunkSizeSweep() throws {
+        guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let threads = Int(ProcessInfo.processInfo.environment["ENGINE_BENCH_THREADS"] ?? "1") ?? 1
+        let heads = [(h: 16, w: 16), (h: 8, w: 8), (h: 4, w: 4), (h: 2, w: 2), (h: 1, w: 1)]
+        let bytes = [196_608, 393_216, 786_432]
+        for (label, c, sizes) in [("heads 128²", 64, heads), ("stage 1 at 128²", 32, [(h: 32, w: 32)]),
+                                  ("stage 2 at 128²", 64, [(h: 16, w: 16)]), ("stage 3 at 256²", 128, [(h: 16, w: 16)]),
+                                  ("heads 256²", 64, heads.map { (h: $0.h * 2, w: $0.w * 2) })] {
+            let ctx = ComputeContext(threads: threads)
+            let plan = WinogradPlan(batch: 8, sizes: sizes)
+            var rng = SeededRandom(seed: 1)
+            let w = (0..<(c * c * 9)).map { _ in Float(rng.normal() * 0.05) }
+            let xs = sizes.map { s in (0..<(c * 8 * s.h * s.w)).map { _ in Float(rng.normal()) } }
+            let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: c, cOut: c))
+            let taps = ctx.winogradTaps.get(c * c * 9 + 64)
+            w.withUnsafeBufferPointer { WinogradConv.forwardWeights($0.baseAddress!, outChannels: c, inChannels: c, into: u, scratch: taps, ctx: ctx) }
+            let xp = plan.input.get(plan.paddedCount(channels: c))
+            let ptrs = xs.map { a -> UnsafeMutablePointer<Float> in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: a.count); p.initialize(from: a, count: a.count); return p
+            }
+            defer { ptrs.forEach { $0.deallocate() } }
+            WinogradConv.pack(plan, sources: ptrs.map { UnsafePointer($0) }, channels: c, into: xp, ctx: ctx)
+            let yp = ctx.winogradOut.get(plan.paddedCount(channels: c))
+            var best = [Double](repeating: .infinity, count: bytes.count)
+            for _ in 0..<7 {
+                for (i, b) in bytes.enumerated() {
+                    WinogradConv.forwardChunkBytes = b
+                    let t0 = Clock.wall()
+                    for _ in 0..<5 { WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: c, output: yp, ctx: ctx) }
+                    best[i] = min(best[i], Double(Clock.wall() - t0) / 5e6)
+                }
+            }
+            WinogradConv.forwardChunkBytes = 196_608
+            let cells = zip(bytes, best).map { "\"\($0)\":\($1)" }.joined(separator: ",")
+            print("WINOGRAD_CHUNK {\"shape\":\"\(label)\",\"c\":\(c),\"tiles\":\(plan.tiles),\"threads\":\(threads),\(cells)}")
+        }
     }
 }

@@ -14,31 +14,45 @@ public enum TrainStepBenchmark {
         public var inferenceMedianMs: Double, inferenceMinMs: Double
         /// Median thread-CPU ms (single-threaded runs only, else 0): robust to a loaded machine.
         public var trainMedianCpuMs: Double, inferenceMedianCpuMs: Double
-        /// Convolution phases of one training step: (name, ms per step, GFLOP/s).
+        /// Convolution phases of one training step: (name, ms per step, GFLOP/s); names starting
+        /// with spaces are sub-phases of the entry above them (Winograd weight transform, pack,
+        /// convolve, unpack) and are not added into `convGflopPerStep`.
         public var phases: [(name: String, ms: Double, gflops: Double)]
         /// Total convolution FLOPs of one training step (forward + both backward GEMMs).
         public var convGflopPerStep: Double
+        /// Phases of one profiled inference batch (name, ms, GFLOP/s), and that batch's total ms
+        /// (thread CPU for 1 thread, else wall), so the unlisted remainder is visible.
+        public var inferencePhases: [(name: String, ms: Double, gflops: Double)] = []
+        public var inferenceProfiledMs: Double = 0
 
         /// One JSON object (for bench scripts).
         public var json: String {
-            let ph = phases.map { "{\"name\":\"\($0.name)\",\"ms\":\(r($0.ms)),\"gflops\":\(r($0.gflops))}" }.joined(separator: ",")
+            func list(_ xs: [(name: String, ms: Double, gflops: Double)]) -> String {
+                xs.map { "{\"name\":\"\($0.name)\",\"ms\":\(r($0.ms)),\"gflops\":\(r($0.gflops))}" }.joined(separator: ",")
+            }
             return "{\"size\":\(size),\"batch\":\(batch),\"threads\":\(threads),\"iterations\":\(iterations),"
                 + "\"train_median_ms\":\(r(trainMedianMs)),\"train_min_ms\":\(r(trainMinMs)),"
                 + "\"inference_median_ms\":\(r(inferenceMedianMs)),\"inference_min_ms\":\(r(inferenceMinMs)),"
                 + "\"train_median_cpu_ms\":\(r(trainMedianCpuMs)),\"inference_median_cpu_ms\":\(r(inferenceMedianCpuMs)),"
-                + "\"conv_gflop_per_step\":\(r(convGflopPerStep)),\"phases\":[\(ph)]}"
+                + "\"conv_gflop_per_step\":\(r(convGflopPerStep)),\"phases\":[\(list(phases))],"
+                + "\"inference_profiled_ms\":\(r(inferenceProfiledMs)),\"inference_phases\":[\(list(inferencePhases))]}"
         }
         private func r(_ x: Double) -> String { String(Double(Int(x * 1000)) / 1000) }
     }
 
     /// Runs `warmup` untimed then `iterations` timed training steps and inference batches;
     /// `winograd: false` forces the direct convolution kernels (A/B comparisons);
-    /// `freezeThroughStage` freezes the backbone's stem and stages 1…k (`RetinaNet.freezeBackbone`).
+    /// `freezeThroughStage` freezes the backbone's stem and stages 1…k (`RetinaNet.freezeBackbone`);
+    /// `foldBatchNorm: false` runs inference with separate BN passes (`ComputeContext.foldBatchNormAtInference`),
+    /// `cacheWinogradWeights: false` recomputes the Winograd weights on every inference forward.
     public static func run(size: Int, batch: Int, threads: Int, iterations: Int, warmup: Int = 2,
                            config: RetinaNetConfig = .benchmark, winograd: Bool = true,
-                           freezeThroughStage: Int? = nil) throws -> Stats {
+                           freezeThroughStage: Int? = nil, foldBatchNorm: Bool = true,
+                           cacheWinogradWeights: Bool = true) throws -> Stats {
         let ctx = ComputeContext(threads: threads)
         ctx.winogradEnabled = winograd
+        ctx.foldBatchNormAtInference = foldBatchNorm
+        ctx.cacheWinogradWeightsAtInference = cacheWinogradWeights
         let net = try RetinaNet(config: config, seed: 1, ctx: ctx)
         if let k = freezeThroughStage { try net.freezeBackbone(throughStage: k) }
         let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4, ctx: ctx)
@@ -93,14 +107,28 @@ public enum TrainStepBenchmark {
         for _ in 0..<iterations {
             infer.append(try time { try net.forward(images: images, batch: batch, height: size, width: size, training: false) })
         }
+        let inferCpu = cpu
+        // One profiled inference batch.
+        let iprof = Profiler(cpuTime: threads == 1)
+        ctx.profiler = iprof
+        try iprof.measure("total", flops: 0) {
+            _ = try net.forward(images: images, batch: batch, height: size, width: size, training: false)
+        }
+        ctx.profiler = nil
         func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
-        let phases = prof.entries.sorted { $0.value.seconds > $1.value.seconds }
-            .map { (name: $0.key, ms: $0.value.seconds * 1000, gflops: $0.value.gflops) }
-        return Stats(size: size, batch: batch, threads: threads, iterations: iterations,
+        func sorted(_ p: Profiler) -> [(name: String, ms: Double, gflops: Double)] {
+            p.entries.filter { $0.key != "total" }.sorted { $0.value.seconds > $1.value.seconds }
+                .map { (name: $0.key, ms: $0.value.seconds * 1000, gflops: $0.value.gflops) }
+        }
+        let phases = sorted(prof)
+        var stats = Stats(size: size, batch: batch, threads: threads, iterations: iterations,
                      trainMedianMs: median(train), trainMinMs: train.min() ?? 0,
                      inferenceMedianMs: median(infer), inferenceMinMs: infer.min() ?? 0,
                      trainMedianCpuMs: threads == 1 ? median(trainCpu) : 0,
-                     inferenceMedianCpuMs: threads == 1 ? median(cpu) : 0,
-                     phases: phases, convGflopPerStep: prof.entries.values.map(\.flops).reduce(0, +) / 1e9)
+                     inferenceMedianCpuMs: threads == 1 ? median(inferCpu) : 0,
+                     phases: phases, convGflopPerStep: prof.entries.filter { !$0.key.hasPrefix(" ") }.values.map(\.flops).reduce(0, +) / 1e9)
+        stats.inferencePhases = sorted(iprof)
+        stats.inferenceProfiledMs = (iprof.entries["total"]?.seconds ?? 0) * 1000
+        return stats
     }
 }

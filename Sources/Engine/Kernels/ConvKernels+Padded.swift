@@ -89,9 +89,10 @@ extension ConvKernels {
         return off
     }
 
-    /// Forward stride-1 convolution via the padded grid (see type comment).
+    /// Forward convolution via the padded grid (see type comment); the epilogue is applied while
+    /// the valid window is copied out.
     static func forwardPadded(x: UnsafePointer<Float>, _ g: ConvGeometry, w: UnsafePointer<Float>, outChannels o: Int,
-                              out: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
+                              out: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none, ctx: ComputeContext) {
         let grid = PaddedGrid(g)
         let xp = ctx.padScratch.get(grid.bufferCount)
         pad(x, g, grid, into: xp, ctx: ctx)
@@ -101,13 +102,15 @@ extension ConvKernels {
         SGEMM.gemm(m: o, n: n, k: g.patch, a: MatrixRef(w, rowStride: g.patch, colStride: 1),
                    b: .shifted(UnsafePointer(xp), rowOffset: UnsafePointer(off)), c: cext, ldc: n, accumulate: false, ctx: ctx)
         // Keep the valid window: out[o][i][oy][ox] = cext[o][i·plane + oy·Wp + ox].
-        let oh = g.oh, ow = g.ow
+        let oh = g.oh, ow = g.ow, plain = epilogue.isIdentity
         ctx.parallelRanges(o) { range in
             for oc in range {
                 for i in 0..<g.n {
                     for oy in 0..<oh {
-                        SGEMM.copyRun(cext + oc * n + i * grid.plane + oy * grid.wp,
-                                      out + ((oc * g.n + i) * oh + oy) * ow, ow)
+                        let src = UnsafePointer(cext + oc * n + i * grid.plane + oy * grid.wp)
+                        let at = ((oc * g.n + i) * oh + oy) * ow
+                        if plain { SGEMM.copyRun(src, out + at, ow) }
+                        else { epilogue.run(src, out + at, ow, channel: oc, offset: at) }
                     }
                 }
             }

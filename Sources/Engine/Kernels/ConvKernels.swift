@@ -9,19 +9,27 @@ public enum ConvKernels {
     /// out[O, n·oh·ow] (+)= W[O, C·kh·kw] · im2col(x). `w` is row-major (O, C, kh, kw).
     public static func forward(x: UnsafePointer<Float>, _ g: ConvGeometry, w: UnsafePointer<Float>, outChannels: Int,
                                out: UnsafeMutablePointer<Float>, accumulate: Bool, ctx: ComputeContext) {
+        forward(x: x, g, w: w, outChannels: outChannels, out: out, accumulate: accumulate, epilogue: .none, ctx: ctx)
+    }
+
+    /// out = epilogue(W · im2col(x) (+ out when `accumulate`)): the padded-grid path applies the
+    /// epilogue in its copy-out pass, the others in one pass after the GEMM.
+    static func forward(x: UnsafePointer<Float>, _ g: ConvGeometry, w: UnsafePointer<Float>, outChannels: Int,
+                        out: UnsafeMutablePointer<Float>, accumulate: Bool, epilogue: ConvEpilogue, ctx: ComputeContext) {
         if !accumulate && usesPaddedGrid(g) {
-            forwardPadded(x: x, g, w: w, outChannels: outChannels, out: out, ctx: ctx)
+            forwardPadded(x: x, g, w: w, outChannels: outChannels, out: out, epilogue: epilogue, ctx: ctx)
             return
         }
         if usesExplicitIm2col(g) {
             forwardIm2col(x: x, g, w: w, outChannels: outChannels, out: out, accumulate: accumulate, ctx: ctx)
-            return
+        } else {
+            let p = g.columns, k = g.patch
+            let b: GemmB = (g.kh == 1 && g.kw == 1 && g.stride == 1 && g.pad == 0)
+                ? .matrix(MatrixRef(x, rowStride: p, colStride: 1)) : .im2col(x, g)
+            SGEMM.gemm(m: outChannels, n: p, k: k, a: MatrixRef(w, rowStride: k, colStride: 1), b: b,
+                       c: out, ldc: p, accumulate: accumulate, ctx: ctx)
         }
-        let p = g.columns, k = g.patch
-        let b: GemmB = (g.kh == 1 && g.kw == 1 && g.stride == 1 && g.pad == 0)
-            ? .matrix(MatrixRef(x, rowStride: p, colStride: 1)) : .im2col(x, g)
-        SGEMM.gemm(m: outChannels, n: p, k: k, a: MatrixRef(w, rowStride: k, colStride: 1), b: b,
-                   c: out, ldc: p, accumulate: accumulate, ctx: ctx)
+        epilogue.runInPlace(out, channels: outChannels, plane: g.columns, ctx: ctx)
     }
 
     /// dW[O, C·kh·kw] += dy[O, n·oh·ow] · im2col(x)ᵀ.

@@ -25,12 +25,27 @@ enum WinogradConv {
     /// Tiles per chunk of the weight gradient: each GEMM call runs over the chunk's tiles (its K),
     /// so larger chunks amortise the accumulator reads; the chunk itself streams through L3.
     nonisolated(unsafe) static var weightGradChunkTiles = 64
+    /// Few tiles, many channels (stage 4 at 256²: 32 tiles of 256 channels):
+    /// when the transformed weights (36·C_in·C_out floats) are more than twice the transform-domain
+    /// data of all tiles (36·tiles·(C_in + C_out)), run all tiles as one chunk so the weights stream
+    /// from L3 once instead of once per chunk (256→256 on 32 tiles: 6.3 → 3.8 ms; 128→128 on 32
+    /// tiles, ratio 2, measured no gain). False: L2-sized chunks always (A/B runs).
+    nonisolated(unsafe) static var weightStationary = true
 
     static func chunkTiles(_ a: Int, _ b: Int) -> Int { max(8, min(256, forwardChunkBytes / (144 * (a + b)) / 8 * 8)) }
 
     /// Float stride between the ξ slices of a chunk: one cache line more than the slice, so the 36
     /// slices a transform reads or writes fall into different L1/L2 sets.
     @inline(__always) static func sliceStride(_ floats: Int) -> Int { round(floats, 16) + 16 }
+
+    /// Float stride between the ξ slices of transformed weights (`forwardWeights`,
+    /// `inputGradWeights`) for a convolution `cIn` → `cOut`: padded by one cache line like the
+    /// chunk slices — unpadded, 64×64 weights put the 36 slices 16 KiB apart and 256×256 ones
+    /// 256 KiB apart, so the transform's 36 stores per tile all hit one L1 (and L2) set.
+    @inline(__always) static func weightSliceStride(cIn: Int, cOut: Int) -> Int { sliceStride(round(cOut, 32) * round(cIn, 16)) }
+
+    /// Floats to allocate for transformed weights of a convolution `cIn` → `cOut`.
+    static func weightsCount(cIn: Int, cOut: Int) -> Int { 36 * weightSliceStride(cIn: cIn, cOut: cOut) + 64 }
 
     // MARK: layout passes
 
@@ -60,12 +75,13 @@ enum WinogradConv {
         }
     }
 
-    /// Blocked padded buffer → CNHW maps, out = (ReLU)(x + bias) per channel.
+    /// Blocked padded buffer → CNHW maps, out = epilogues[l](x) per channel (`ConvEpilogue`:
+    /// scale, shift, residual, ReLU; one epilogue for every level when only one is given).
     static func unpack(_ plan: WinogradPlan, _ buf: UnsafePointer<Float>, channels c: Int,
-                       into outputs: [UnsafeMutablePointer<Float>], bias: UnsafePointer<Float>?, relu: Bool,
+                       into outputs: [UnsafeMutablePointer<Float>], epilogues: [ConvEpilogue],
                        ctx: ComputeContext) {
         let nb = (c + 15) / 16, blocks = plan.blocks, pv = plan.padVectors, off = plan.posOffset
-        let outs = UncheckedSendable(outputs)
+        let outs = UncheckedSendable(outputs), eps = UncheckedSendable(epilogues)
         let levelCounts = plan.levels.map { plan.batch * $0.h * $0.w }
         ctx.parallelRanges(nb * blocks.count) { range in
             withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { tb in
@@ -78,12 +94,11 @@ enum WinogradConv {
                     Transpose16.transpose(t)
                     let plane = levelCounts[blk.level]
                     let dst = outs.value[blk.level] + blk.p0
+                    let ep = eps.value[eps.value.count == 1 ? 0 : blk.level]
                     for r in 0..<min(16, c - cb * 16) {
                         let ch = cb * 16 + r
-                        var v = t[r]
-                        if let bias { v += V(repeating: bias[ch]) }
-                        if relu { v = v.replacing(with: 0, where: v .< 0) }
-                        Transpose16.storePartial(v, dst + ch * plane, blk.count)
+                        let res = ep.residual.map { Transpose16.loadPartial($0 + blk.p0 + ch * plane, blk.count) } ?? V()
+                        Transpose16.storePartial(ep.apply(t[r], channel: ch, residual: res), dst + ch * plane, blk.count)
                     }
                 }
             }
@@ -102,7 +117,7 @@ enum WinogradConv {
     static func forwardWeights(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                into u: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                ctx: ComputeContext) {
-        let o16 = round(o, 16), o32 = round(o, 32)
+        let o16 = round(o, 16), o32 = round(o, 32), xiStride = weightSliceStride(cIn: c, cOut: o)
         // scratch = w as [(c, k)][o] (columns o..<o16 zero)
         Transpose16.matrix(w, rows: o, cols: c * 9, lds: c * 9, srcCount: o * c * 9, into: scratch, ldd: o16)
         let src = UnsafePointer(scratch)
@@ -114,14 +129,14 @@ enum WinogradConv {
                         for half in 0..<min(2, o16 / 16 - 2 * p) {
                             let ob = 2 * p + half
                             Winograd.weightTile(src + ci * 9 * o16 + ob * 16, srcStride: o16, flip: false,
-                                                u + p * c * 32 + ci * 32 + half * 16, dstStride: o32 * c, scratch: tb.baseAddress!)
+                                                u + p * c * 32 + ci * 32 + half * 16, dstStride: xiStride, scratch: tb.baseAddress!)
                         }
                     }
                 }
             }
         }
         if o32 > o16 {  // unused half panel: keep it finite
-            for xi in 0..<36 { for ci in 0..<c { (u + xi * o32 * c + (o32 / 32 - 1) * c * 32 + ci * 32 + 16).update(repeating: 0, count: 16) } }
+            for xi in 0..<36 { for ci in 0..<c { (u + xi * xiStride + (o32 / 32 - 1) * c * 32 + ci * 32 + 16).update(repeating: 0, count: 16) } }
         }
     }
 
@@ -132,7 +147,7 @@ enum WinogradConv {
         let o16 = round(o, 16), c32 = round(c, 32)
         tapMajor(w, outChannels: o, inChannels: c, into: scratch)
         let taps = UnsafePointer(scratch)
-        let xiStride = c32 * o16
+        let xiStride = weightSliceStride(cIn: o16, cOut: c32)
         ctx.parallelRanges(o16) { range in
             withUnsafeTemporaryAllocation(of: V.self, capacity: 36) { tb in
                 for p in 0..<(c32 / 32) {
@@ -162,13 +177,14 @@ enum WinogradConv {
         let cin16 = round(cIn, 16), cout16 = round(cOut, 16), cout32 = round(cOut, 32)
         let nbIn = cin16 / 16, nbOut = cout16 / 16, panels = cout32 / 32
         let tiles = plan.tiles, pv = plan.padVectors
-        let tc = min(chunkTiles(cin16, cout32), round(tiles, 8))
+        let tc = weightStationary && cin16 * cout32 > 2 * tiles * (cin16 + cout32)
+            ? round(tiles, 8) : min(chunkTiles(cin16, cout32), round(tiles, 8))
         let nChunks = (tiles + tc - 1) / tc
         let vs = sliceStride(tc * cin16), ms = sliceStride(tc * cout32)
         let perThread = 36 * (vs + ms) + 64
         let parts = min(ctx.threads, nChunks)
         let scratch = ctx.winograd.get(max(parts, 1) * perThread)
-        let uStride = cout32 * cin16
+        let uStride = weightSliceStride(cIn: cin16, cOut: cout32)
         let tOff = plan.tileOffset, tRow = plan.tileRow
 
         @inline(__always) func inputTransform(_ v: UnsafeMutablePointer<Float>, _ t0: Int, _ tn: Int, _ cbs: Range<Int>,
@@ -253,7 +269,7 @@ enum WinogradConv {
         let tc = min(weightGradChunkTiles, round(tiles, 8))
         let nChunks = (tiles + tc - 1) / tc
         let groups = nChunks >= 2 ? 2 : 1
-        let vs = sliceStride(tc * cin16), gs = sliceStride(tc * cout16), dus = cout8 * cin32
+        let vs = sliceStride(tc * cin16), gs = sliceStride(tc * cout16), dus = sliceStride(cout8 * cin32)
         let perThread = 36 * (vs + gs) + 64
         let parts = min(ctx.threads, groups)
         let scratch = ctx.winograd.get(max(parts, groups) * perThread)

@@ -20,6 +20,8 @@ public final class BatchNorm {
     var invStd: [Float], scale: [Float], shift: [Float], mean: [Float]
     public let output = Tensor()
     public let gradInput = Tensor()
+    /// Inference affine of the running statistics: scale at 0..<C, shift at C..<2C (`inferenceAffine`).
+    let affine: Tensor
 
     public init(name: String, channels: Int, mode: Mode = .train, fusedReLU: Bool = false, ctx: ComputeContext) {
         self.channels = channels; self.mode = mode; self.fusedReLU = fusedReLU; self.ctx = ctx
@@ -30,6 +32,22 @@ public final class BatchNorm {
         weight.fill(1); bias.fill(0); runningVar.fill(1)
         weight.decayMultiplier = 0; bias.decayMultiplier = 0
         invStd = [Float](repeating: 0, count: channels); scale = invStd; shift = invStd; mean = invStd
+        affine = Tensor(n: 1, c: 2 * channels, h: 1, w: 1)
+    }
+
+    /// The running-statistics forward as an affine map for a preceding convolution to apply in
+    /// its output pass (inference BN folding): a = γ/√(σ²_run + ε), b = β − μ_run·a — the same
+    /// float operations as `forward(training: false)`, so the folded output is bitwise the
+    /// unfolded one. Recomputed on every call (C values), so it never goes stale.
+    func inferenceAffine() -> (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
+        let g = weight.value.data, b = bias.value.data, rm = runningMean.value.data, rv = runningVar.value.data
+        let sc = affine.data, sh = affine.data + channels
+        for c in 0..<channels {
+            let istd = 1 / (rv[c] + eps).squareRoot()
+            let a = g[c] * istd
+            sc[c] = a; sh[c] = b[c] - rm[c] * a
+        }
+        return (UnsafePointer(sc), UnsafePointer(sh))
     }
 
     /// Trainable parameters and buffers (running statistics) for checkpoints.

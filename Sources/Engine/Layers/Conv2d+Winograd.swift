@@ -21,26 +21,53 @@ extension Conv2d {
         return p
     }
 
-    func forwardWinograd(_ x: Tensor, _ plan: WinogradPlan) {
-        winogradForward([x], into: [output], plan: plan)
-    }
-
-    /// outputs[l] = (ReLU)(conv(xs[l]) + bias) through one Winograd pipeline (outputs already sized).
-    func winogradForward(_ xs: [Tensor], into outs: [Tensor], plan: WinogradPlan) {
+    /// outputs[l] = epilogues[l](conv(xs[l])) through one Winograd pipeline (outputs already
+    /// sized); one epilogue serves every level when only one is given; default: bias (ReLU).
+    func winogradForward(_ xs: [Tensor], into outs: [Tensor], plan: WinogradPlan, epilogues: [ConvEpilogue]? = nil) {
         let c = inChannels, o = outChannels
         let pixels = xs.reduce(0) { $0 + $1.channelStride }
         let flops = 2 * Double(o) * Double(c * 9) * Double(pixels)
         ctx.timed("conv3x3.forward(winograd)", flops: flops) {
-            let u = ctx.winogradWeights.get(36 * WinogradConv.round(o, 32) * c + 64)
-            let taps = ctx.winogradTaps.get(WinogradConv.round(o, 16) * c * 9 + 64)
-            WinogradConv.forwardWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
+            let u = transformedWeights()
             let xp = plan.input.get(plan.paddedCount(channels: c))
-            WinogradConv.pack(plan, sources: xs.map { UnsafePointer($0.data) }, channels: c, into: xp, ctx: ctx)
+            ctx.timed("  winograd fwd: pack", flops: 0) {
+                WinogradConv.pack(plan, sources: xs.map { UnsafePointer($0.data) }, channels: c, into: xp, ctx: ctx)
+            }
             let yp = ctx.winogradOut.get(plan.paddedCount(channels: o))
-            WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
-            WinogradConv.unpack(plan, yp, channels: o, into: outs.map { $0.data }, bias: bias.map { UnsafePointer($0.value.data) },
-                                relu: fusedReLU, ctx: ctx)
+            ctx.timed("  winograd fwd: convolve \(c)→\(o) \(plan.tiles) tiles", flops: flops) {
+                WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
+            }
+            let own = ConvEpilogue(scale: nil, shift: bias.map { UnsafePointer($0.value.data) }, residual: nil, relu: fusedReLU)
+            ctx.timed("  winograd fwd: unpack", flops: 0) {
+                WinogradConv.unpack(plan, yp, channels: o, into: outs.map { $0.data }, epilogues: epilogues ?? [own], ctx: ctx)
+            }
         }
+    }
+
+    /// The forward B operand U = G w Gᵀ: recomputed into the context's scratch, or — while
+    /// `ctx.inferenceForward` and `ctx.cacheWinogradWeightsAtInference` are set — kept in
+    /// `winogradCache` and reused as long as the weights equal the copy taken when it was built
+    /// (compared in full on every use, so weight updates or checkpoint loads are always seen).
+    func transformedWeights() -> UnsafeMutablePointer<Float> {
+        let c = inChannels, o = outChannels, count = WinogradConv.weightsCount(cIn: c, cOut: o)
+        let w = weight.value.data, wc = weight.count
+        let cached = ctx.inferenceForward && ctx.cacheWinogradWeightsAtInference
+        if cached, let cache = winogradCache, cache.holds(w, count: wc) { return cache.u.data }
+        let u: UnsafeMutablePointer<Float>
+        if cached {
+            let cache = winogradCache ?? WinogradWeightCache()
+            winogradCache = cache
+            cache.weights.resize(n: 1, c: wc, h: 1, w: 1)
+            cache.weights.data.update(from: w, count: wc)
+            u = cache.u.get(count)
+        } else {
+            u = ctx.winogradWeights.get(count)
+        }
+        let taps = ctx.winogradTaps.get(WinogradConv.round(o, 16) * c * 9 + 64)
+        ctx.timed("  winograd fwd: weight transform \(c)→\(o)", flops: 0) {
+            WinogradConv.forwardWeights(w, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
+        }
+        return u
     }
 
     /// Weight gradient (and input gradient when needed) from dL/dy (already ReLU-masked).
@@ -63,12 +90,38 @@ extension Conv2d {
         }
         guard let gradInputs else { return }
         ctx.timed("conv3x3.inputGrad(winograd)", flops: flops) {
-            let u = ctx.winogradWeights.get(36 * WinogradConv.round(c, 32) * WinogradConv.round(o, 16) + 64)
+            let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: o, cOut: c))
             let taps = ctx.winogradTaps.get(o * c * 9 + 64)
             WinogradConv.inputGradWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
             let dxp = ctx.winogradOut.get(plan.paddedCount(channels: c))
             WinogradConv.convolve(plan, input: gp, cIn: o, u: u, cOut: c, output: dxp, ctx: ctx)
-            WinogradConv.unpack(plan, dxp, channels: c, into: gradInputs.map { $0.data }, bias: nil, relu: false, ctx: ctx)
+            WinogradConv.unpack(plan, dxp, channels: c, into: gradInputs.map { $0.data }, epilogues: [.none], ctx: ctx)
         }
+    }
+}
+
+/// Transformed forward weights of one convolution kept across inference forwards, with the raw
+/// weights they were built from.
+final class WinogradWeightCache {
+    let u = ScratchBuffer()
+    let weights = Tensor()
+
+    /// Whether the copy holds exactly these `count` floats (bit patterns, so −0 ≠ +0).
+    func holds(_ w: UnsafePointer<Float>, count: Int) -> Bool {
+        guard weights.count == count else { return false }
+        typealias B = SIMD16<UInt32>
+        let a = UnsafeRawPointer(weights.data), b = UnsafeRawPointer(w)
+        var i = 0
+        while i + 16 <= count {
+            if any(a.loadUnaligned(fromByteOffset: 4 * i, as: B.self) .!= b.loadUnaligned(fromByteOffset: 4 * i, as: B.self)) {
+                return false
+            }
+            i += 16
+        }
+        while i < count {
+            if a.load(fromByteOffset: 4 * i, as: UInt32.self) != b.load(fromByteOffset: 4 * i, as: UInt32.self) { return false }
+            i += 1
+        }
+        return true
     }
 }

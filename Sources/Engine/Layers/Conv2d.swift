@@ -22,6 +22,8 @@ public final class Conv2d {
     var winograd: WinogradPlan?
     /// Whether the last forward ran through `WinogradConv`.
     var usedWinograd = false
+    /// Transformed weights reused by inference forwards (`transformedWeights`).
+    var winogradCache: WinogradWeightCache?
 
     /// A new convolution with parameters "<name>.weight" (O, I, k, k) and "<name>.bias" (O).
     public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
@@ -63,6 +65,13 @@ public final class Conv2d {
 
     /// y = conv(x) (+ bias) (ReLU); x is CNHW with `inChannels` channels.
     public func forward(_ x: Tensor) throws -> Tensor {
+        try forward(x, epilogue: ConvEpilogue(scale: nil, shift: bias.map { UnsafePointer($0.value.data) }, residual: nil,
+                                              relu: fusedReLU))
+    }
+
+    /// y = epilogue(conv(x)): the layer's own bias/ReLU (`forward(_:)`) or, at inference, a
+    /// following BatchNorm folded in (`forwardFolded`). The backward pass assumes the former.
+    func forward(_ x: Tensor, epilogue: ConvEpilogue) throws -> Tensor {
         guard x.c == inChannels else {
             throw ShapeError(layer: weight.name, expected: "C=\(inChannels)", got: x.shape)
         }
@@ -76,29 +85,13 @@ public final class Conv2d {
         usedWinograd = false
         if let plan = winogradPlan(g) {
             usedWinograd = true
-            forwardWinograd(x, plan)
+            winogradForward([x], into: [output], plan: plan, epilogues: [epilogue])
             return output
         }
         let flops = 2 * Double(outChannels) * Double(g.macsPerOutputChannel)
         ctx.timed(profileKind + ".forward", flops: flops) {
             ConvKernels.forward(x: x.data, g, w: weight.value.data, outChannels: outChannels, out: output.data,
-                                accumulate: false, ctx: ctx)
-        }
-        let p = g.columns
-        let out = output.data
-        if let b = bias {
-            let bp = b.value.data
-            let relu = fusedReLU
-            ctx.parallelRanges(outChannels) { range in
-                for o in range {
-                    let d = out + o * p, bv = bp[o]
-                    if relu { for i in 0..<p { d[i] = max(d[i] + bv, 0) } } else { for i in 0..<p { d[i] += bv } }
-                }
-            }
-        } else if fusedReLU {
-            ctx.parallelRanges(outChannels) { range in
-                for o in range { let d = out + o * p; for i in 0..<p { d[i] = max(d[i], 0) } }
-            }
+                                accumulate: false, epilogue: epilogue, ctx: ctx)
         }
         return output
     }

@@ -46,10 +46,14 @@ public final class FPN {
         let l5 = try lateral[2].forward(c[2])
         let p5 = try output[2].forward(l5)
         let l4 = try lateral[1].forward(c[1])
-        TensorOps.add(l4, up[1].forward(l5, height: l4.h, width: l4.w), into: inner[1], ctx: ctx)
+        ctx.timed("fpn.upsample+add", flops: 0) {
+            TensorOps.add(l4, up[1].forward(l5, height: l4.h, width: l4.w), into: inner[1], ctx: ctx)
+        }
         let p4 = try output[1].forward(inner[1])
         let l3 = try lateral[0].forward(c[0])
-        TensorOps.add(l3, up[0].forward(inner[1], height: l3.h, width: l3.w), into: inner[0], ctx: ctx)
+        ctx.timed("fpn.upsample+add", flops: 0) {
+            TensorOps.add(l3, up[0].forward(inner[1], height: l3.h, width: l3.w), into: inner[0], ctx: ctx)
+        }
         let p3 = try output[0].forward(inner[0])
         let q6 = try p6.forward(c[2])
         let q7 = try p7.forward(p6ReLU.forward(q6))

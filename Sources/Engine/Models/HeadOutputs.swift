@@ -31,28 +31,40 @@ public final class HeadOutputs {
     /// Copies a CNHW activation (C, N, H, W) into row-major [N][H][W][C].
     static func toNHWC(_ x: Tensor, _ dst: Tensor, ctx: ComputeContext) {
         dst.resize(n: x.n, c: x.h, h: x.w, w: x.c)
-        let n = x.n, c = x.c, hw = x.plane, src = x.data, d = dst.data
-        ctx.parallelRanges(n) { r in
-            for i in r {
-                for ch in 0..<c {
-                    let s = src + (ch * n + i) * hw
-                    let o = d + i * hw * c + ch
-                    for p in 0..<hw { o[p * c] = s[p] }
-                }
-            }
-        }
+        convert(cnhw: x.data, nhwc: dst.data, n: x.n, c: x.c, hw: x.plane, toNHWC: true, ctx: ctx)
     }
 
     /// Copies row-major [N][H][W][C] into a CNHW tensor of shape (n, c, h, w).
     static func fromNHWC(_ src: Tensor, n: Int, c: Int, h: Int, w: Int, into x: Tensor, ctx: ComputeContext) {
         x.resize(n: n, c: c, h: h, w: w)
-        let hw = h * w, s0 = src.data, d = x.data
+        convert(cnhw: x.data, nhwc: src.data, n: n, c: c, hw: h * w, toNHWC: false, ctx: ctx)
+    }
+
+    /// Moves data between CNHW and NHWC 16 channels × 16 positions at a time through an
+    /// in-register transpose (images split over threads); `toNHWC` gives the direction.
+    private static func convert(cnhw: UnsafeMutablePointer<Float>, nhwc: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int,
+                                toNHWC: Bool, ctx: ComputeContext) {
         ctx.parallelRanges(n) { r in
-            for i in r {
-                for ch in 0..<c {
-                    let o = d + (ch * n + i) * hw
-                    let s = s0 + i * hw * c + ch
-                    for p in 0..<hw { o[p] = s[p * c] }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { tb in
+                let t = tb.baseAddress!
+                for i in r {
+                    for ch0 in stride(from: 0, to: c, by: 16) {
+                        let cn = min(16, c - ch0)
+                        for p0 in stride(from: 0, to: hw, by: 16) {
+                            let pn = min(16, hw - p0)
+                            // Rows of t: channels (CNHW side) before the transpose, positions after it, or the reverse.
+                            let (rows, len, cols) = toNHWC ? (cn, pn, pn) : (pn, cn, cn)
+                            for k in 0..<16 {
+                                let src = toNHWC ? cnhw + ((ch0 + k) * n + i) * hw + p0 : nhwc + (i * hw + p0 + k) * c + ch0
+                                t[k] = k < rows ? Transpose16.loadPartial(src, len) : SIMD16()
+                            }
+                            Transpose16.transpose(t)
+                            for k in 0..<cols {
+                                let dst = toNHWC ? nhwc + (i * hw + p0 + k) * c + ch0 : cnhw + ((ch0 + k) * n + i) * hw + p0
+                                Transpose16.storePartial(t[k], dst, rows)
+                            }
+                        }
+                    }
                 }
             }
         }

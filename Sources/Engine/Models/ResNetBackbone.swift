@@ -107,7 +107,9 @@ public final class ResNetBackbone {
     /// Runs the backbone on a CNHW image batch (3 channels); returns [C2, C3, C4, C5].
     @discardableResult
     public func forward(_ x: Tensor, training: Bool) throws -> [Tensor] {
-        var t = try pool.forward(try bn1.forward(try conv1.forward(x), training: training), training: training)
+        let stem = training || !ctx.foldBatchNormAtInference
+            ? try bn1.forward(try conv1.forward(x), training: training) : try conv1.forwardFolded(x, bn: bn1)
+        var t = try ctx.timed("maxpool.forward", flops: 0) { try pool.forward(stem, training: training) }
         var feats: [Tensor] = []
         for blocks in stages {
             for b in blocks { t = try b.forward(t, training: training) }

@@ -25,6 +25,7 @@ final class Shortcut {
     var parameters: [Parameter] { (conv?.parameters ?? []) + (bn?.parameters ?? []) }
     func forward(_ x: Tensor, training: Bool) throws -> Tensor {
         guard let conv, let bn else { return x }
+        if !training && conv.ctx.foldBatchNormAtInference { return try conv.forwardFolded(x, bn: bn) }
         return try bn.forward(try conv.forward(x), training: training)
     }
     /// Adds dL/dx of the shortcut into `dx`.
@@ -63,11 +64,18 @@ public final class BasicBlock: ResidualBlock {
     public var batchNorms: [BatchNorm] { [bn1, bn2] + (shortcut.bn.map { [$0] } ?? []) }
     var convs: [Conv2d] { [conv1, conv2] + (shortcut.conv.map { [$0] } ?? []) }
 
+    /// Inference (`training: false`) folds each BN into its conv and the residual add + ReLU
+    /// into conv2's output pass; the result is then `conv2.output`, bitwise the unfolded value.
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        if !training && ctx.foldBatchNormAtInference {
+            let a = try conv1.forwardFolded(x, bn: bn1)
+            let s = try shortcut.forward(x, training: false)
+            return try conv2.forwardFolded(a, bn: bn2, residual: s, relu: true)
+        }
         let a = try bn1.forward(try conv1.forward(x), training: training)
         let b = try bn2.forward(try conv2.forward(a), training: training)
         let s = try shortcut.forward(x, training: training)
-        TensorOps.addReLU(b, s, into: output, ctx: ctx)
+        ctx.timed("block.addReLU", flops: 0) { TensorOps.addReLU(b, s, into: output, ctx: ctx) }
         return output
     }
 
@@ -113,12 +121,19 @@ public final class BottleneckBlock: ResidualBlock {
     public var batchNorms: [BatchNorm] { [bn1, bn2, bn3] + (shortcut.bn.map { [$0] } ?? []) }
     var convs: [Conv2d] { [conv1, conv2, conv3] + (shortcut.conv.map { [$0] } ?? []) }
 
+    /// Inference folds every BN into its conv and the residual add + ReLU into conv3's output pass.
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        if !training && ctx.foldBatchNormAtInference {
+            let a = try conv1.forwardFolded(x, bn: bn1)
+            let b = try conv2.forwardFolded(a, bn: bn2)
+            let s = try shortcut.forward(x, training: false)
+            return try conv3.forwardFolded(b, bn: bn3, residual: s, relu: true)
+        }
         let a = try bn1.forward(try conv1.forward(x), training: training)
         let b = try bn2.forward(try conv2.forward(a), training: training)
         let c = try bn3.forward(try conv3.forward(b), training: training)
         let s = try shortcut.forward(x, training: training)
-        TensorOps.addReLU(c, s, into: output, ctx: ctx)
+        ctx.timed("block.addReLU", flops: 0) { TensorOps.addReLU(c, s, into: output, ctx: ctx) }
         return output
     }
 

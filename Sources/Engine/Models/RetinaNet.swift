@@ -108,9 +108,13 @@ public final class RetinaNet {
     public func forward(images: UnsafePointer<Float>, batch n: Int, height h: Int, width w: Int,
                         training: Bool) throws -> HeadOutputs {
         guard n > 0, h > 0, w > 0 else { throw ShapeError(layer: "RetinaNet.input", expected: "N, H, W > 0", got: [n, 3, h, w]) }
+        ctx.inferenceForward = !training
+        defer { ctx.inferenceForward = false }
         input.resize(n: n, c: 3, h: h, w: w)
         let plane = h * w
-        for c in 0..<3 { for i in 0..<n { (input.data + (c * n + i) * plane).update(from: images + (i * 3 + c) * plane, count: plane) } }
+        ctx.timed("input.copy", flops: 0) {
+            for c in 0..<3 { for i in 0..<n { (input.data + (c * n + i) * plane).update(from: images + (i * 3 + c) * plane, count: plane) } }
+        }
         let feats = try backbone.forward(input, training: training)
         let p = try fpn.forward([feats[1], feats[2], feats[3]])
         lastFeatures = zip(["C3", "C4", "C5", "P3", "P4", "P5", "P6", "P7"], [feats[1], feats[2], feats[3]] + p)
@@ -118,11 +122,13 @@ public final class RetinaNet {
         outputs.batch = n
         outputs.sizes = p.map { (h: $0.h, w: $0.w) }
         let cls = try clsHead.forward(p), box = try boxHead.forward(p)
-        for l in 0..<5 {
-            HeadOutputs.toNHWC(cls[l], outputs.classLogits[l], ctx: ctx)
-            HeadOutputs.toNHWC(box[l], outputs.boxDeltas[l], ctx: ctx)
-            outputs.classGrad[l].resize(like: outputs.classLogits[l])
-            outputs.boxGrad[l].resize(like: outputs.boxDeltas[l])
+        ctx.timed("heads.toNHWC", flops: 0) {
+            for l in 0..<5 {
+                HeadOutputs.toNHWC(cls[l], outputs.classLogits[l], ctx: ctx)
+                HeadOutputs.toNHWC(box[l], outputs.boxDeltas[l], ctx: ctx)
+                outputs.classGrad[l].resize(like: outputs.classLogits[l])
+                outputs.boxGrad[l].resize(like: outputs.boxDeltas[l])
+            }
         }
         return outputs
     }

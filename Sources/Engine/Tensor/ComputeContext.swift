@@ -47,6 +47,16 @@ public final class ComputeContext {
     /// Below this many tiles (e.g. 4×4 maps × batch 8 = 8 tiles) the transformed weights (4× the
     /// weights) cost more memory traffic than the saved multiplies.
     public var winogradMinTiles = 16
+    /// Inference forwards fold each backbone BatchNorm (running statistics) into the preceding
+    /// conv's output pass, with the block's residual add and ReLU (`Conv2d.forwardFolded`); false
+    /// runs the separate BN / add passes (A/B runs, tests). Same values either way.
+    public var foldBatchNormAtInference = true
+    /// Inference forwards keep each Winograd conv's transformed weights (4× the weights' memory)
+    /// and reuse them while the weights are unchanged (checked by comparing with a copy on every
+    /// forward); false recomputes them every time. Same values either way.
+    public var cacheWinogradWeightsAtInference = true
+    /// Set by `RetinaNet.forward` for the duration of an inference (`training: false`) forward.
+    var inferenceForward = false
 
     public init(threads: Int = 1) {
         self.threads = max(1, threads)

@@ -1,0 +1,20 @@
+/// Inference with a BatchNorm folded into the preceding convolution: the BN's running-statistics
+/// affine (and the block's residual add and ReLU) run in the convolution's output pass instead of
+/// separate passes over the activations. Training keeps the separate layers (BN's backward needs
+/// the convolution's raw output).
+extension Conv2d {
+    /// y = (ReLU)(bn(conv(x)) (+ residual)) with `bn` in running-statistics mode; ReLU when `relu`
+    /// (default: the BN's own fused ReLU). The convolution must have no bias. Writes `output`.
+    func forwardFolded(_ x: Tensor, bn: BatchNorm, residual: Tensor? = nil, relu: Bool? = nil) throws -> Tensor {
+        precondition(bias == nil && !fusedReLU && bn.channels == outChannels, "forwardFolded: \(weight.name)")
+        if let r = residual {
+            let g = ConvGeometry(n: x.n, c: x.c, h: x.h, w: x.w, kh: kernelSize, kw: kernelSize, stride: stride, pad: padding)
+            guard r.shape == [x.n, outChannels, g.oh, g.ow] else {
+                throw ShapeError(layer: weight.name + " (residual)", expected: "\([x.n, outChannels, g.oh, g.ow])", got: r.shape)
+            }
+        }
+        let (scale, shift) = bn.inferenceAffine()
+        return try forward(x, epilogue: ConvEpilogue(scale: scale, shift: shift, residual: residual.map { UnsafePointer($0.data) },
+                                                     relu: relu ?? bn.fusedReLU))
+    }
+}
