@@ -61,6 +61,40 @@ final class PhaseGridTests: XCTestCase {
         }
     }
 
+    /// The stem's weight gradient over enough positions for several partial-sum chunks
+    /// (`positionChunks` 4: 4·67² grid positions) against Double loops, bitwise equal for 1, 2
+    /// and 3 threads (3 splits the 4 chunks unevenly).
+    func testWeightGradPositionChunksMatchNaive() {
+        var rng = SeededRandom(seed: 91)
+        let g = ConvGeometry(n: 4, c: 3, h: 128, w: 128, kh: 7, kw: 7, stride: 2, pad: 3)
+        let o = 16
+        XCTAssertEqual(ConvKernels.positionChunks(ConvKernels.PaddedGrid(g).columns), 4)
+        let x = (0..<(g.n * g.c * g.h * g.w)).map { _ in Float(rng.normal()) }
+        let wt = [Float](repeating: 0, count: o * g.patch)
+        let dy = (0..<(o * g.columns)).map { _ in Float(rng.normal()) }
+        var dwRef = [Double](repeating: 0, count: wt.count)
+        for oc in 0..<o { for i in 0..<g.n { for oy in 0..<g.oh { for ox in 0..<g.ow {
+            let d = Double(dy[((oc * g.n + i) * g.oh + oy) * g.ow + ox])
+            for c in 0..<g.c { for ky in 0..<g.kh {
+                let iy = oy * 2 - g.pad + ky
+                if iy < 0 || iy >= g.h { continue }
+                for kx in 0..<g.kw {
+                    let ix = ox * 2 - g.pad + kx
+                    if ix >= 0 && ix < g.w { dwRef[((oc * g.c + c) * g.kh + ky) * g.kw + kx] += d * Double(x[((c * g.n + i) * g.h + iy) * g.w + ix]) }
+                }
+            } }
+        } } } }
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            var dw = [Float](repeating: 0, count: wt.count)
+            ConvKernels.weightGrad(x: x, g, dy: dy, outChannels: o, dw: &dw, ctx: ComputeContext(threads: threads))
+            for i in 0..<dw.count { XCTAssertEqual(Double(dw[i]), dwRef[i], accuracy: 1e-5 * Double(g.columns), "dw \(i), \(threads) threads") }
+            results.append(dw)
+        }
+        XCTAssertEqual(results[0], results[1], "1 vs 2 threads not bitwise equal")
+        XCTAssertEqual(results[0], results[2], "1 vs 3 threads not bitwise equal")
+    }
+
     func testPhaseSplitRoundTrip() {
         // unpad(pad(x)) = x for pixels the grid covers; the rest (never read) comes back as 0.
         var rng = SeededRandom(seed: 5)

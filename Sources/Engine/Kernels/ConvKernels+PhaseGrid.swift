@@ -18,28 +18,30 @@ extension ConvKernels {
         let cap = phaseRowCapacity(g, grid)
         let wp = grid.wp, hp = grid.hp, cs = grid.channelStride, plane = grid.plane
         let phY = grid.phasesY, phX = grid.phasesX, pad = g.pad, h = g.h, w = g.w, n = g.n
-        ctx.parallelRanges(g.c) { range in
+        // Items are (channel, image) pairs: the stem has 3 channels, which 2 threads split 1 : 2.
+        ctx.parallelRanges(g.c * n) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: cap) { tb in
                 let tmp = tb.baseAddress!
                 tmp.initialize(repeating: 0, count: cap)  // zero borders; only [pad, pad + w) is rewritten
-                for c in range {
+                for item in range {
+                    let c = item / n, i = item % n
                     let block = xp + c * grid.phases * cs
-                    for ph in 0..<grid.phases {
-                        let p = block + ph * cs
-                        (p + n * plane).update(repeating: 0, count: cs - n * plane)
+                    if i == n - 1 {
+                        for ph in 0..<grid.phases {
+                            let p = block + ph * cs
+                            (p + n * plane).update(repeating: 0, count: cs - n * plane)
+                        }
                     }
-                    for i in 0..<n {
-                        for yq in 0..<hp {
-                            for py in 0..<phY {
-                                let d0 = block + (py * phX) * cs + i * plane + yq * wp
-                                let iy = 2 * yq + py - pad
-                                if iy < 0 || iy >= h {
-                                    for px in 0..<phX { (d0 + px * cs).update(repeating: 0, count: wp) }
-                                    continue
-                                }
-                                SGEMM.copyRun(x + ((c * n + i) * h + iy) * w, tmp + pad, w)
-                                deinterleave(UnsafePointer(tmp), count: wp, even: d0, odd: phX > 1 ? d0 + cs : nil)
+                    for yq in 0..<hp {
+                        for py in 0..<phY {
+                            let d0 = block + (py * phX) * cs + i * plane + yq * wp
+                            let iy = 2 * yq + py - pad
+                            if iy < 0 || iy >= h {
+                                for px in 0..<phX { (d0 + px * cs).update(repeating: 0, count: wp) }
+                                continue
                             }
+                            SGEMM.copyRun(x + ((c * n + i) * h + iy) * w, tmp + pad, w)
+                            deinterleave(UnsafePointer(tmp), count: wp, even: d0, odd: phX > 1 ? d0 + cs : nil)
                         }
                     }
                 }

@@ -107,12 +107,10 @@ public final class BatchNorm {
             ctx.parallelRanges(channels) { range in
                 for c in range {
                     let xr = xp + c * m, yr = yp + c * m, dr = dyp + c * m, dx = dxp + c * m
-                    // dx temporarily holds the (ReLU-masked) upstream gradient.
-                    if relu { for i in 0..<m { dx[i] = yr[i] > 0 ? dr[i] : 0 } }
-                    else { dx.update(from: dr, count: m) }
                     let mc = muP[c], istd = invP[c]
-                    let sumDy = Reduce.sum(dx, m)
-                    let sumDyX = Reduce.dot(dx, xr, m)
+                    // One read pass for both sums (upstream gradient masked by y > 0 on the fly),
+                    // one pass writing dx: the channel (3 × 512 KiB for the stem's) streams twice.
+                    let (sumDy, sumDyX) = Reduce.sumAndDot(dr, mask: relu ? UnsafePointer(yr) : nil, xr, m)
                     // Σ dy·x̂ = istd·(Σ dy·x − μ Σ dy)
                     let sumDyXhat = istd * (sumDyX - mc * sumDy)
                     gw[c] += sumDyXhat
@@ -122,9 +120,11 @@ public final class BatchNorm {
                         // dx = γ·istd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
                         let inv = 1 / Float(m)
                         let k1 = a, k2 = a * sumDy * inv, k3 = a * istd * sumDyXhat * inv
-                        for i in 0..<m { dx[i] = k1 * dx[i] - k2 - k3 * (xr[i] - mc) }
+                        if relu { for i in 0..<m { dx[i] = k1 * (yr[i] > 0 ? dr[i] : 0) - k2 - k3 * (xr[i] - mc) } }
+                        else { for i in 0..<m { dx[i] = k1 * dr[i] - k2 - k3 * (xr[i] - mc) } }
                     } else {
-                        for i in 0..<m { dx[i] *= a }
+                        if relu { for i in 0..<m { dx[i] = (yr[i] > 0 ? dr[i] : 0) * a } }
+                        else { for i in 0..<m { dx[i] = dr[i] * a } }
                     }
                 }
             }
@@ -162,6 +162,28 @@ enum Reduce {
     @inline(__always)
     static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
         dot(UnsafePointer(a), UnsafePointer(b), n)
+    }
+
+    /// (Σ d, Σ d·x) with d = dy masked to 0 where mask ≤ 0 (no mask: d = dy), in one pass; the
+    /// same operations as `sum` and `dot` over a materialised d.
+    @inline(__always)
+    static func sumAndDot(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ x: UnsafePointer<Float>,
+                          _ n: Int) -> (Float, Float) {
+        typealias V = SIMD16<Float>
+        var s = V(), sx = V(), i = 0
+        while i + 16 <= n {
+            var d = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
+            if let mask { d.replace(with: 0, where: .!(UnsafeRawPointer(mask + i).loadUnaligned(as: V.self) .> 0)) }
+            s += d
+            sx = sx.addingProduct(d, UnsafeRawPointer(x + i).loadUnaligned(as: V.self))
+            i += 16
+        }
+        var t = s.hsum, tx = sx.hsum
+        while i < n {
+            let d = mask.map { $0[i] > 0 ? dy[i] : 0 } ?? dy[i]
+            t += d; tx += d * x[i]; i += 1
+        }
+        return (t, tx)
     }
 
     /// Σ (x − mean)².
