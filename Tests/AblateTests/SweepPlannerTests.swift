@@ -96,6 +96,17 @@ final class SweepPlannerTests: XCTestCase {
         }
     }
 
+    /// experiments/quick.json (the quick config, `ablate train`) is exactly the run that
+    /// `ablate sweep gamma --profile quick-long` plans for FL γ 2 α .25, so the two cannot drift.
+    func testQuickConfigIsTheQuickLongFocalRun() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOfFile: root.appendingPathComponent("experiments/quick.json").path, encoding: .utf8)
+        let quick = try PlannedRun(config: try RunConfig.decode(json: text))
+        let plan = try SweepPlanner.plan(try ExperimentSpec.load(file: root.appendingPathComponent("experiments/gamma.json").path),
+                                         profile: "quick-long")
+        XCTAssertEqual(plan.filter { $0.config.gamma == 2 && $0.config.alpha == 0.25 }.map(\.configJSON), [quick.configJSON])
+    }
+
     func testJSONParserReportsLineAndColumn() {
         XCTAssertThrowsError(try JSONParser.parse("{\"a\": 1,\n \"a\": 2}")) {
             XCTAssertEqual("\($0)", "2:2: duplicate key 'a'")
