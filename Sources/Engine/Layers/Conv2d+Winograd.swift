@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Winograd F(4×4, 3×3) path of `Conv2d` (3×3, stride 1, padding 1; see `WinogradConv`),
 /// for one input or for several inputs sharing the weights (`LevelConv2d`: one pipeline over the
 /// tiles of all pyramid levels). FLOPs are reported as the direct convolution's (2·O·C·9 per
@@ -37,9 +39,8 @@ extension Conv2d {
             ctx.timed("  winograd fwd: convolve \(c)→\(o) \(plan.tiles) tiles", flops: flops) {
                 WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
             }
-            let own = ConvEpilogue(scale: nil, shift: bias.map { UnsafePointer($0.value.data) }, residual: nil, relu: fusedReLU)
             ctx.timed("  winograd fwd: unpack", flops: 0) {
-                WinogradConv.unpack(plan, yp, channels: o, into: outs.map { $0.data }, epilogues: epilogues ?? [own], ctx: ctx)
+                WinogradConv.unpack(plan, yp, channels: o, into: outs.map { $0.data }, epilogues: epilogues ?? [ownEpilogue], ctx: ctx)
             }
         }
     }
@@ -108,20 +109,6 @@ final class WinogradWeightCache {
 
     /// Whether the copy holds exactly these `count` floats (bit patterns, so −0 ≠ +0).
     func holds(_ w: UnsafePointer<Float>, count: Int) -> Bool {
-        guard weights.count == count else { return false }
-        typealias B = SIMD16<UInt32>
-        let a = UnsafeRawPointer(weights.data), b = UnsafeRawPointer(w)
-        var i = 0
-        while i + 16 <= count {
-            if any(a.loadUnaligned(fromByteOffset: 4 * i, as: B.self) .!= b.loadUnaligned(fromByteOffset: 4 * i, as: B.self)) {
-                return false
-            }
-            i += 16
-        }
-        while i < count {
-            if a.load(fromByteOffset: 4 * i, as: UInt32.self) != b.load(fromByteOffset: 4 * i, as: UInt32.self) { return false }
-            i += 1
-        }
-        return true
+        weights.count == count && memcmp(weights.data, w, count * MemoryLayout<Float>.stride) == 0
     }
 }

@@ -65,8 +65,12 @@ public final class Conv2d {
 
     /// y = conv(x) (+ bias) (ReLU); x is CNHW with `inChannels` channels.
     public func forward(_ x: Tensor) throws -> Tensor {
-        try forward(x, epilogue: ConvEpilogue(scale: nil, shift: bias.map { UnsafePointer($0.value.data) }, residual: nil,
-                                              relu: fusedReLU))
+        try forward(x, epilogue: ownEpilogue)
+    }
+
+    /// The layer's own output pass: + bias (if any), then ReLU when `fusedReLU`.
+    var ownEpilogue: ConvEpilogue {
+        ConvEpilogue(scale: nil, shift: bias.map { UnsafePointer($0.value.data) }, residual: nil, relu: fusedReLU)
     }
 
     /// y = epilogue(conv(x)): the layer's own bias/ReLU (`forward(_:)`) or, at inference, a

@@ -107,8 +107,7 @@ public final class ResNetBackbone {
     /// Runs the backbone on a CNHW image batch (3 channels); returns [C2, C3, C4, C5].
     @discardableResult
     public func forward(_ x: Tensor, training: Bool) throws -> [Tensor] {
-        let stem = training || !ctx.foldBatchNormAtInference
-            ? try bn1.forward(try conv1.forward(x), training: training) : try conv1.forwardFolded(x, bn: bn1)
+        let stem = try conv1.forward(x, bn: bn1, training: training)
         var t = try ctx.timed("maxpool.forward", flops: 0) { try pool.forward(stem, training: training) }
         var feats: [Tensor] = []
         for blocks in stages {

@@ -25,8 +25,7 @@ final class Shortcut {
     var parameters: [Parameter] { (conv?.parameters ?? []) + (bn?.parameters ?? []) }
     func forward(_ x: Tensor, training: Bool) throws -> Tensor {
         guard let conv, let bn else { return x }
-        if !training && conv.ctx.foldBatchNormAtInference { return try conv.forwardFolded(x, bn: bn) }
-        return try bn.forward(try conv.forward(x), training: training)
+        return try conv.forward(x, bn: bn, training: training)
     }
     /// Adds dL/dx of the shortcut into `dx`.
     func backward(_ dy: Tensor, addInto dx: Tensor, ctx: ComputeContext) {
@@ -67,12 +66,10 @@ public final class BasicBlock: ResidualBlock {
     /// Inference (`training: false`) folds each BN into its conv and the residual add + ReLU
     /// into conv2's output pass; the result is then `conv2.output`, bitwise the unfolded value.
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        let a = try conv1.forward(x, bn: bn1, training: training)
         if !training && ctx.foldBatchNormAtInference {
-            let a = try conv1.forwardFolded(x, bn: bn1)
-            let s = try shortcut.forward(x, training: false)
-            return try conv2.forwardFolded(a, bn: bn2, residual: s, relu: true)
+            return try conv2.forwardFolded(a, bn: bn2, residual: try shortcut.forward(x, training: false), relu: true)
         }
-        let a = try bn1.forward(try conv1.forward(x), training: training)
         let b = try bn2.forward(try conv2.forward(a), training: training)
         let s = try shortcut.forward(x, training: training)
         ctx.timed("block.addReLU", flops: 0) { TensorOps.addReLU(b, s, into: output, ctx: ctx) }
@@ -123,14 +120,11 @@ public final class BottleneckBlock: ResidualBlock {
 
     /// Inference folds every BN into its conv and the residual add + ReLU into conv3's output pass.
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        let a = try conv1.forward(x, bn: bn1, training: training)
+        let b = try conv2.forward(a, bn: bn2, training: training)
         if !training && ctx.foldBatchNormAtInference {
-            let a = try conv1.forwardFolded(x, bn: bn1)
-            let b = try conv2.forwardFolded(a, bn: bn2)
-            let s = try shortcut.forward(x, training: false)
-            return try conv3.forwardFolded(b, bn: bn3, residual: s, relu: true)
+            return try conv3.forwardFolded(b, bn: bn3, residual: try shortcut.forward(x, training: false), relu: true)
         }
-        let a = try bn1.forward(try conv1.forward(x), training: training)
-        let b = try bn2.forward(try conv2.forward(a), training: training)
         let c = try bn3.forward(try conv3.forward(b), training: training)
         let s = try shortcut.forward(x, training: training)
         ctx.timed("block.addReLU", flops: 0) { TensorOps.addReLU(c, s, into: output, ctx: ctx) }
