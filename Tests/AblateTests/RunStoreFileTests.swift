@@ -30,6 +30,33 @@ final class RunStoreFileTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(table.rows[0][1].double), 31.1, accuracy: 1e-9)
     }
 
+    /// Several processes opening one new file at once (two `ablate sweep`s on a fresh --db): each
+    /// must get a working store. SQLite does not call the busy handler for the switch to WAL, so
+    /// without a retry one opener failed with "database is locked" (a CI failure of
+    /// SweepProcessTests.testTwoConcurrentSweepsOnOneDatabaseNeverRunAConfigTwice).
+    func testConcurrentOpenersOfANewFileAllSucceed() throws {
+        let dir = try TempDir()
+        for round in 0..<30 {
+            let path = dir.path("fresh-\(round).sqlite")
+            let openers = 6
+            let failures = OpenFailures()
+            let start = DispatchSemaphore(value: 0)
+            let group = DispatchGroup()
+            for _ in 0..<openers {
+                group.enter()
+                Thread.detachNewThread {
+                    start.wait()
+                    do { _ = try RunStore(path: path).records(sweep: "none") } catch { failures.add("\(error)") }
+                    group.leave()
+                }
+            }
+            for _ in 0..<openers { start.signal() }
+            group.wait()
+            XCTAssertEqual(failures.all, [], "round \(round)")
+            if !failures.all.isEmpty { break }
+        }
+    }
+
     func testRefusesAFileThatIsNotSQLite() throws {
         let dir = try TempDir()
         let path = dir.path("results.sqlite")
@@ -96,4 +123,12 @@ final class RunStoreFileTests: XCTestCase {
         XCTAssertEqual(try store.db.scalar("PRAGMA journal_mode")?.string, "wal")
         XCTAssertEqual(try store.db.scalar("PRAGMA application_id")?.int, Int(RunStore.applicationID))
     }
+}
+
+/// Error texts collected from several threads.
+private final class OpenFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var texts: [String] = []
+    func add(_ text: String) { lock.lock(); texts.append(text); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return texts }
 }

@@ -94,8 +94,9 @@ final class SweepProcessTests: XCTestCase {
         let env = AblateBinary.synthetic(seconds: 0.2)
         let a = try AblateBinary.start(["sweep", spec, "--db", "r.sqlite", "--jobs", "2"], in: dir, env: env, tag: "a")
         let b = try AblateBinary.start(["sweep", spec, "--db", "r.sqlite", "--jobs", "2"], in: dir, env: env, tag: "b")
-        XCTAssertEqual(a.0.wait(), .status(0))
-        XCTAssertEqual(b.0.wait(), .status(0))
+        for (child, log) in [a, b] {
+            XCTAssertEqual(child.wait(), .status(0), (try? String(contentsOfFile: log + ".err", encoding: .utf8)) ?? "")
+        }
         let state = try finishedRunsAndLogs(dir.path("r.sqlite"))
         XCTAssertEqual(state.runs, 6)
         XCTAssertEqual(state.attempts, 6)

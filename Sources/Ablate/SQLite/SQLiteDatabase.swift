@@ -8,6 +8,8 @@ import Foundation
 final class SQLiteDatabase {
     let handle: OpaquePointer
     let path: String
+    /// How long a call waits for another connection's lock before failing with `SQLITE_BUSY`.
+    let busyTimeout: TimeInterval
 
     /// Opens (and with `create`, creates) the database at `path`.
     init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeoutMs: Int32 = 30_000) throws {
@@ -27,6 +29,7 @@ final class SQLiteDatabase {
         }
         self.handle = db
         self.path = path
+        self.busyTimeout = TimeInterval(busyTimeoutMs) / 1000
         sqlite3_busy_timeout(db, busyTimeoutMs)
         sqlite3_extended_result_codes(db, 1)
     }
@@ -67,9 +70,10 @@ final class SQLiteDatabase {
     var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing on return and rolling
-    /// back on any thrown error.
-    func inTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    /// back on any thrown error. `readOnly` makes it a deferred transaction instead: a consistent
+    /// snapshot for several reads without taking the write lock.
+    func inTransaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        try execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
             try execute("COMMIT")

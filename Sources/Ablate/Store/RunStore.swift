@@ -42,10 +42,14 @@ final class RunStore {
     }
 
     private func validateAndMigrate(target: Int) throws {
-        let appID = Int32(truncatingIfNeeded: try db.scalar("PRAGMA application_id")?.int ?? 0)
-        let version = try db.scalar("PRAGMA user_version")?.int ?? 0
-        let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            .compactMap { $0.first?.string }
+        // One snapshot: read separately, a concurrent opener's first migration could commit
+        // between the reads and make a fresh file look like another application's.
+        let (appID, version, tables) = try db.inTransaction(readOnly: true) {
+            (Int32(truncatingIfNeeded: try db.scalar("PRAGMA application_id")?.int ?? 0),
+             try db.scalar("PRAGMA user_version")?.int ?? 0,
+             try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .compactMap { $0.first?.string })
+        }
         if appID != RunStore.applicationID {
             if appID != 0 {
                 throw StoreError.foreign(path: path, detail: String(format: "application_id 0x%08x", appID))
@@ -57,7 +61,7 @@ final class RunStore {
         if version > RunStore.schemaVersion {
             throw StoreError.tooNew(path: path, version: version, known: RunStore.schemaVersion)
         }
-        try db.execute("PRAGMA journal_mode = WAL")
+        try enableWAL()
         guard version < target else { return }
         for step in version..<target {
             try db.inTransaction {
@@ -67,6 +71,22 @@ final class RunStore {
                 try db.execute(RunStore.migrations[step])
                 try db.execute("PRAGMA application_id = \(RunStore.applicationID)")
                 try db.execute("PRAGMA user_version = \(step + 1)")
+            }
+        }
+    }
+
+    /// Switches the file to WAL (a no-op once it is). The switch needs an exclusive lock and SQLite
+    /// does not call the busy handler for it, so an opener racing another one on a new file
+    /// retries here for as long as the busy timeout would have waited.
+    private func enableWAL() throws {
+        let deadline = Date().addingTimeInterval(db.busyTimeout)
+        while true {
+            do {
+                if try db.scalar("PRAGMA journal_mode")?.string?.lowercased() == "wal" { return }
+                try db.execute("PRAGMA journal_mode = WAL")
+                return
+            } catch let error as SQLiteError where error.isBusy && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.005)
             }
         }
     }
