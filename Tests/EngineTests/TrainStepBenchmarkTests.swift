@@ -17,6 +17,17 @@ final class TrainStepBenchmarkTests: XCTestCase {
         XCTAssertTrue(s.json.contains("\"size\":64"))
     }
 
+    /// The two probes `ablate bench conv` reads its figures against: both positive and the
+    /// microkernel, which does real FMAs on real operands, cannot beat the register-only peak by
+    /// more than timing noise.
+    func testPeakProbesAreConsistent() {
+        let peak = PeakProbe.measure(threads: 1)
+        let kernel = PeakProbe.microkernelInL1()
+        XCTAssertGreaterThan(peak, 0)
+        XCTAssertGreaterThan(kernel, 0)
+        XCTAssertLessThan(kernel, peak * 1.3, "microkernel \(kernel) vs peak \(peak) GFLOP/s")
+    }
+
     func testBenchmark() throws {
         let env = ProcessInfo.processInfo.environment
         guard env["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }

@@ -1,28 +1,70 @@
 import Engine
 import Foundation
 
-/// `ablate bench train-step`: the engine's speed on the issue's benchmark network.
+/// `ablate bench train-step` / `ablate bench conv`: the engine's speed on the issue's benchmark
+/// network, and its GEMM and convolution throughput on conv shapes against the machine's peak.
 enum BenchCommand: AblateCommand {
     static let name = "bench"
     static let abstract = "time the engine: median training step and inference batch of the benchmark RetinaNet"
-    static let usage = "train-step [--size N] [--batch N] [--threads N] [--iterations N] [--json]"
+    static let usage = "train-step [--size N] [--batch N] [--threads N] [--iterations N] [--json]\n       ablate bench conv [--threads N] [--reps N] [--json]"
     static let discussion = """
     The network (issue 3's benchmark): ResNet-18 layout with widths 32/64/128/256, FPN 64 on
     C3–C5 with P6/P7, heads 4 × (3×3 conv 64 + ReLU), 10 classes × 9 anchors, random images of
     SIZE×SIZE. A training step is forward + focal loss + smooth L1 + backward + SGD. Compare with
     PyTorch on the same network: python3 bench/engine_vs_torch.py (see docs/BENCHMARKS.md).
+
+    `conv` measures the FP32 FMA peak of THREADS threads (register-only SIMD16 loop), then, for
+    3×3 stride-1 convolutions with C = 64…256 on 16²…64² maps (batch 8), the GFLOP/s and % of
+    that peak of a plain SGEMM of the convolution's M×N×K (dense operands) and of the direct
+    (im2col-free) convolution kernels: forward, weight gradient, input gradient. Best of REPS;
+    single-threaded figures use the thread's CPU time, so a busy machine hurts them less. It also
+    times the GEMM microkernel alone with its operands in L1, before and after the table: on a
+    shared VM that ceiling can sit far below the register-only peak (see docs/BENCHMARKS.md).
     """
     static let options: [OptionSpec] = [
         OptionSpec(name: "size", value: "N", help: "image side in pixels (default 128)"),
         OptionSpec(name: "batch", value: "N", help: "images per step (default 8)"),
-        OptionSpec(name: "threads", value: "N", help: "compute threads (default 2)"),
+        OptionSpec(name: "threads", value: "N", help: "compute threads (train-step default 2, conv default 1)"),
         OptionSpec(name: "iterations", value: "N", help: "timed steps (default 10)"),
+        OptionSpec(name: "reps", value: "N", help: "conv: repetitions per shape, best kept (default 5)"),
         OptionSpec(name: "json", value: nil, help: "print one JSON object instead of text"),
     ]
 
     static func run(_ args: Arguments) throws -> Int32 {
         let what = try args.positionals(exactly: ["what"])[0]
-        guard what == "train-step" else { throw UsageError(command: name, message: "unknown benchmark '\(what)' (known: train-step)") }
+        switch what {
+        case "train-step": return try trainStep(args)
+        case "conv": return try conv(args)
+        default: throw UsageError(command: name, message: "unknown benchmark '\(what)' (known: train-step, conv)")
+        }
+    }
+
+    static func conv(_ args: Arguments) throws -> Int32 {
+        let threads = try args.int("threads", min: 1) ?? 1
+        let reps = try args.int("reps", min: 1) ?? 5
+        let peak = PeakProbe.measure(threads: threads)
+        let ceilingBefore = PeakProbe.microkernelInL1()
+        let rows = ConvBenchmark.run(threads: threads, reps: reps, shapes: ConvBenchmark.goalShapes)
+        let ceilingAfter = PeakProbe.microkernelInL1()
+        if args.has("json") {
+            print("{\"threads\":\(threads),\"peak\":\(Int(peak)),\"microkernel_l1\":[\(Int(ceilingBefore)),\(Int(ceilingAfter))],"
+                  + "\"shapes\":[" + rows.map(\.json).joined(separator: ",") + "]}")
+            return 0
+        }
+        print(String(format: "FMA peak, %d thread(s): %.1f GFLOP/s", threads, peak))
+        print(String(format: "8×32 microkernel, operands in L1, 1 thread: %.1f GFLOP/s before, %.1f after (%.0f%% / %.0f%% of the 1-thread peak)",
+                     ceilingBefore, ceilingAfter, 100 * ceilingBefore * Double(threads) / peak, 100 * ceilingAfter * Double(threads) / peak))
+        print("shape                  M×N×K               SGEMM        conv forward  weight grad   input grad")
+        func cell(_ g: Double) -> String { String(format: "%5.1f (%3.0f%%)", g, 100 * g / peak) }
+        for r in rows {
+            let label = r.label.padding(toLength: 22, withPad: " ", startingAt: 0)
+            let mnk = "\(r.m)×\(r.n)×\(r.k)".padding(toLength: 19, withPad: " ", startingAt: 0)
+            print("\(label) \(mnk) \(cell(r.plainGemm))  \(cell(r.forward))  \(cell(r.weightGrad))  \(cell(r.inputGrad))")
+        }
+        return 0
+    }
+
+    static func trainStep(_ args: Arguments) throws -> Int32 {
         let size = try args.int("size", min: 16) ?? 128
         let batch = try args.int("batch", min: 1) ?? 8
         let threads = try args.int("threads", min: 1) ?? 2

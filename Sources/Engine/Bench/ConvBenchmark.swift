@@ -16,6 +16,10 @@ public enum ConvBenchmark {
     /// Conv shapes (batch 8): C = 64…256 on 64²…8² maps, 3×3 stride 1 pad 1.
     public static let defaultShapes: [(c: Int, o: Int, hw: Int)] = [(32, 32, 32), (64, 64, 16), (64, 64, 32), (128, 128, 16), (256, 256, 8), (64, 64, 64)]
 
+    /// The SGEMM goal range: C = 64…256 on 16²…64² maps (batch 8, 3×3 stride 1 pad 1).
+    public static let goalShapes: [(c: Int, o: Int, hw: Int)] = [(64, 64, 16), (64, 64, 32), (64, 64, 64), (128, 128, 16),
+                                                                 (128, 128, 32), (256, 256, 16)]
+
     /// One convolution shape: channels in/out, square input size, kernel, stride, padding.
     public struct Shape: Sendable {
         public var c: Int, o: Int, hw: Int, k: Int, stride: Int, pad: Int

@@ -23,6 +23,29 @@ public enum PeakProbe {
         return best
     }
 
+    /// GFLOP/s of the SGEMM 8×32 microkernel on one thread with both packed operands in L1
+    /// (kc = 128, 64-byte aligned), best of 5: the ceiling any GEMM on this core can reach at
+    /// that moment. On this shared VM it moves between ~50% and ~95% of `measure` from one minute
+    /// to the next while `measure` stays put (a co-tenant on the same physical core competing for
+    /// L1 and the load ports, not for the FMA units), so conv figures are read against both.
+    public static func microkernelInL1() -> Double {
+        let kc = SGEMM.kc, reps = 20_000
+        let a = Tensor.allocate(16 * kc), b = Tensor.allocate(SGEMM.nr * kc), c = Tensor.allocate(8 * SGEMM.nr)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        a.update(repeating: 1e-3, count: 16 * kc); b.update(repeating: 1e-3, count: SGEMM.nr * kc)
+        c.update(repeating: 0, count: 8 * SGEMM.nr)
+        var best = 0.0
+        for _ in 0..<5 {
+            let t0 = Clock.threadCPU()
+            for _ in 0..<reps {
+                SGEMM.kernel8x32(kc, a, b, c, SGEMM.nr, mr: 8, nr: SGEMM.nr, beta: true, aStride: 16)
+            }
+            let dt = Double(Clock.threadCPU() - t0)
+            best = max(best, 2.0 * Double(8 * SGEMM.nr * kc * reps) / dt)
+        }
+        return best
+    }
+
     @inline(never)
     static func chains(_ n: Int, seed: Float) -> Float {
         typealias V = SIMD16<Float>
