@@ -51,6 +51,21 @@ enum Transpose16 {
         for i in 0..<count { p[i] = v[i] }
     }
 
+    /// `matrix` with the 16-row blocks of the source split over the context's threads (each block
+    /// writes its own 16 destination columns, so the result is the same for any thread count).
+    static func matrix(_ src: UnsafePointer<Float>, rows: Int, cols: Int, lds: Int, srcCount: Int,
+                       into dst: UnsafeMutablePointer<Float>, ldd: Int, ctx: ComputeContext) {
+        let blocks = (rows + 15) / 16
+        if ctx.threads == 1 || blocks == 1 || rows * cols < 1 << 16 {  // small: not worth a parallel region
+            matrix(src, rows: rows, cols: cols, lds: lds, srcCount: srcCount, into: dst, ldd: ldd)
+            return
+        }
+        ctx.parallelRanges(blocks) { range in
+            let i0 = range.lowerBound * 16, i1 = min(rows, range.upperBound * 16)
+            matrix(src + i0 * lds, rows: i1 - i0, cols: cols, lds: lds, srcCount: srcCount - i0 * lds, into: dst + i0, ldd: ldd)
+        }
+    }
+
     /// dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols; destination columns rows..<⌈rows/16⌉·16
     /// of every written row are zero-filled (padding of blocked layouts), so `ldd` ≥ ⌈rows/16⌉·16.
     /// `srcCount` floats are readable at `src`: rows are read with whole vectors while in bounds.

@@ -109,8 +109,8 @@ enum WinogradConv {
 
     /// w (O, C, 3, 3) → taps[k][o·C + c] (tap-major copy; C a multiple of 16).
     static func tapMajor(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
-                         into taps: UnsafeMutablePointer<Float>) {
-        Transpose16.matrix(w, rows: o * c, cols: 9, lds: 9, srcCount: o * c * 9, into: taps, ldd: o * c)
+                         into taps: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
+        Transpose16.matrix(w, rows: o * c, cols: 9, lds: 9, srcCount: o * c * 9, into: taps, ldd: o * c, ctx: ctx)
     }
 
     /// Forward B operand: U[ξ][o-panel of 32][c][32] = G w(o, c) Gᵀ (zero for c ≥ C or o ≥ O16).
@@ -119,7 +119,7 @@ enum WinogradConv {
                                ctx: ComputeContext) {
         let o16 = round(o, 16), o32 = round(o, 32), xiStride = weightSliceStride(cIn: c, cOut: o)
         // scratch = w as [(c, k)][o] (columns o..<o16 zero)
-        Transpose16.matrix(w, rows: o, cols: c * 9, lds: c * 9, srcCount: o * c * 9, into: scratch, ldd: o16)
+        Transpose16.matrix(w, rows: o, cols: c * 9, lds: c * 9, srcCount: o * c * 9, into: scratch, ldd: o16, ctx: ctx)
         let src = UnsafePointer(scratch)
         // Panel-major order: each of the 36 output streams advances by whole 128-byte panel rows.
         ctx.parallelRanges(c) { range in
@@ -145,7 +145,7 @@ enum WinogradConv {
                                  into u: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                  ctx: ComputeContext) {
         let o16 = round(o, 16), c32 = round(c, 32)
-        tapMajor(w, outChannels: o, inChannels: c, into: scratch)
+        tapMajor(w, outChannels: o, inChannels: c, into: scratch, ctx: ctx)
         let taps = UnsafePointer(scratch)
         let xiStride = weightSliceStride(cIn: o16, cOut: c32)
         ctx.parallelRanges(o16) { range in
