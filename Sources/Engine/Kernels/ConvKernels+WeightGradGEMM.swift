@@ -22,53 +22,33 @@ extension ConvKernels {
         case im2col(UnsafePointer<Float>, ConvGeometry)
     }
 
-    /// Positions per partial-sum chunk of the weight gradient (see `positionChunks`).
-    static let weightGradChunkPositions = 4096
-
-    /// Number of position chunks whose partial dWᵀ sums are computed independently and then added
-    /// in chunk order: a power of two ≤ 8 with at least `weightGradChunkPositions` positions per
-    /// chunk (1: one pass, threads split the patch rows). It depends on the shape only, never on
-    /// the thread count, so results stay bitwise identical for any number of threads. Few patch
-    /// rows over many positions (the stem 7×7/2 on 3 channels: 147 rows × 137k positions) split
-    /// poorly by rows and would pack dy once per thread; by positions each thread packs its own.
-    static func positionChunks(_ positions: Int) -> Int {
-        var p = 1
-        while p < 8 && positions / (2 * p) >= weightGradChunkPositions { p *= 2 }
-        return p
-    }
-
     /// dW[O, m] += dy[O, positions] · rows[m, positions]ᵀ via dWᵀ = rows · dyᵀ with the 8×32
     /// microkernel. Per K block of positions (fixed size, not derived from the thread count), the
     /// patch rows are packed 16 at a time (two 8-row A panels side by side) and dy 16 channels at
-    /// a time by in-register 16×16 transposes. With one position chunk (`positionChunks`) threads
-    /// split the 16-row groups; with several, threads split the chunks (fixed ranges of whole K
-    /// blocks), each sums into its own dWᵀ partial, and the partials are added in chunk order.
-    /// Either way every dW value is computed by the same operations whatever the thread count.
+    /// a time by in-register 16×16 transposes; threads split the 16-row groups, so every dW
+    /// value is computed by the same operations whatever the thread count.
     static func weightGradGEMM(rows src: PatchRows, patch m: Int, positions kTotal: Int, dy dyGrid: UnsafePointer<Float>,
                                ldy ldx: Int, outChannels o: Int, dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         let nr = SGEMM.nr, kcB = weightGradKC
         let nPad = (o + nr - 1) / nr * nr
         let groups = (m + 15) / 16
-        let parts = positionChunks(kTotal)
-        let chunks = parts > 1 ? min(ctx.threads, parts) : min(ctx.threads, groups)
-        let partCount = groups * 16 * nPad
-        let ct = ctx.scratch2.get(parts * partCount)
+        let chunks = min(ctx.threads, groups)
+        let ct = ctx.scratch2.get(groups * 16 * nPad)
         let apack = ctx.weightScratch.get(chunks * 16 * kcB)
         let bpack = ctx.padScratch2.get(chunks * kcB * nPad)
         var gather: UnsafeMutablePointer<Float>? = nil
         if case .im2col = src { gather = ctx.scratch.get(chunks * 16 * kcB) }
         let gatherC = gather
-        // Positions [k0, k1) into `out` (overwritten, then accumulated) for row groups `grs`, with
-        // thread t's pack buffers.
-        func accumulate(_ t: Int, _ grs: Range<Int>, _ k0: Int, _ k1: Int, _ out: UnsafeMutablePointer<Float>) {
+        ctx.parallel(chunks) { t in
+            let g0 = groups * t / chunks, g1 = groups * (t + 1) / chunks
             let pb = bpack + t * kcB * nPad
             let pa = apack + t * 16 * kcB
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { rowPtr in
-                var pc = k0
-                while pc < k1 {
-                    let kc = min(kcB, k1 - pc)
+                var pc = 0
+                while pc < kTotal {
+                    let kc = min(kcB, kTotal - pc)
                     packTransposedRows(dyGrid + pc, ld: ldx, rows: o, paddedRows: nPad, len: kc, readable: kTotal - pc, into: pb)
-                    for ig in grs {
+                    for ig in g0..<g1 {
                         let r0 = ig * 16, rows = min(16, m - r0)
                         switch src {
                         case .shifted(let xp, let off):
@@ -83,32 +63,14 @@ extension ConvKernels {
                         while half * 8 < rows {
                             for jr in 0..<(nPad / nr) {
                                 SGEMM.kernel8x32(kc, UnsafePointer(pa + half * 8), UnsafePointer(pb + jr * nr * kc),
-                                                 out + (r0 + half * 8) * nPad + jr * nr, nPad, mr: min(8, rows - half * 8),
-                                                 nr: nr, beta: pc > k0, aStride: 16)
+                                                 ct + (r0 + half * 8) * nPad + jr * nr, nPad, mr: min(8, rows - half * 8),
+                                                 nr: nr, beta: pc > 0, aStride: 16)
                             }
                             half += 1
                         }
                     }
                     pc += kc
                 }
-            }
-        }
-        if parts == 1 {
-            ctx.parallel(chunks) { t in accumulate(t, (groups * t / chunks)..<(groups * (t + 1) / chunks), 0, kTotal, ct) }
-        } else {
-            let blocks = (kTotal + kcB - 1) / kcB
-            ctx.parallel(chunks) { t in
-                for part in (parts * t / chunks)..<(parts * (t + 1) / chunks) {
-                    let k0 = min(kTotal, blocks * part / parts * kcB), k1 = min(kTotal, blocks * (part + 1) / parts * kcB)
-                    let out = ct + part * partCount
-                    if k0 < k1 { accumulate(t, 0..<groups, k0, k1, out) } else { out.update(repeating: 0, count: partCount) }
-                }
-            }
-            // ct += partials 1… in chunk order (threads split the floats).
-            let ctc = UncheckedSendable(ct)
-            ctx.parallelRanges(partCount, grain: 1024) { r in
-                let base = ctc.value
-                for part in 1..<parts { addRun(UnsafePointer(base + part * partCount + r.lowerBound), base + r.lowerBound, r.count) }
             }
         }
         addTransposed(UnsafePointer(ct), ld: nPad, rows: m, cols: o, into: dw, ctx: ctx)
