@@ -39,8 +39,8 @@ final class TrainStepBenchmarkTests: XCTestCase {
             for t in threads { print("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}") }
         }
         // The GEMM microkernel's in-L1 rate as a fraction of the register-only peak, before and
-        // after each measurement: on this shared VM it flips between ~0.5 and ~0.95 within
-        // minutes (a co-tenant on the same core), and the engine's times move with it.
+        // after each measurement: on the shared VM of docs/BENCHMARKS.md it flips between ~0.5
+        // and ~0.95 (cause outside the program, not established), and the engine's times move with it.
         func ceiling() -> Double { PeakProbe.microkernelInL1() / PeakProbe.measure(threads: 1) }
         for t in threads {
             for size in sizes {

@@ -25,9 +25,9 @@ public enum PeakProbe {
 
     /// GFLOP/s of the SGEMM 8×32 microkernel on one thread with both packed operands in L1
     /// (kc = 128, 64-byte aligned), best of 5: the ceiling any GEMM on this core can reach at
-    /// that moment. On this shared VM it moves between ~50% and ~95% of `measure` from one minute
-    /// to the next while `measure` stays put (a co-tenant on the same physical core competing for
-    /// L1 and the load ports, not for the FMA units), so conv figures are read against both.
+    /// that moment. On the shared VM of docs/BENCHMARKS.md it flips between ~50% and ~95% of
+    /// `measure` (within a minute, even within one process) while `measure` stays put; the cause
+    /// is outside the program and not established, so conv figures are read against both.
     public static func microkernelInL1() -> Double {
         let kc = SGEMM.kc, reps = 20_000
         let a = Tensor.allocate(16 * kc), b = Tensor.allocate(SGEMM.nr * kc), c = Tensor.allocate(8 * SGEMM.nr)
