@@ -36,18 +36,25 @@ public final class BatchNorm {
     }
 
     /// The running-statistics forward as an affine map for a preceding convolution to apply in
-    /// its output pass (inference BN folding): a = γ/√(σ²_run + ε), b = β − μ_run·a — the same
-    /// float operations as `forward(training: false)`, so the folded output is bitwise the
-    /// unfolded one. Recomputed on every call (C values), so it never goes stale.
+    /// its output pass (inference BN folding): `affine` of the running statistics, as
+    /// `forward(training: false)` computes it, so the folded output is bitwise the unfolded one.
+    /// Recomputed on every call (C values), so it never goes stale.
     func inferenceAffine() -> (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
         let g = weight.value.data, b = bias.value.data, rm = runningMean.value.data, rv = runningVar.value.data
         let sc = affine.data, sh = affine.data + channels
         for c in 0..<channels {
-            let istd = 1 / (rv[c] + eps).squareRoot()
-            let a = g[c] * istd
-            sc[c] = a; sh[c] = b[c] - rm[c] * a
+            (_, sc[c], sh[c]) = BatchNorm.affine(gamma: g[c], beta: b[c], mean: rm[c], variance: rv[c], eps: eps)
         }
         return (UnsafePointer(sc), UnsafePointer(sh))
+    }
+
+    /// y = a·x + b for one channel: istd = 1/√(σ² + ε), a = γ·istd, b = β − μ·a. The forward pass
+    /// and `inferenceAffine` both use it, so a folded convolution matches this layer bit for bit.
+    @inline(__always)
+    static func affine(gamma: Float, beta: Float, mean: Float, variance: Float, eps: Float) -> (istd: Float, a: Float, b: Float) {
+        let istd = 1 / (variance + eps).squareRoot()
+        let a = gamma * istd
+        return (istd, a, beta - mean * a)
     }
 
     /// Trainable parameters and buffers (running statistics) for checkpoints.
@@ -80,9 +87,8 @@ public final class BatchNorm {
                     } else {
                         mc = rm[c]; vc = rv[c]
                     }
-                    let istd = 1 / (vc + e).squareRoot()
+                    let (istd, a, sb) = BatchNorm.affine(gamma: g[c], beta: b[c], mean: mc, variance: vc, eps: e)
                     muP[c] = mc; invP[c] = istd
-                    let a = g[c] * istd, sb = b[c] - mc * a
                     scP[c] = a; shP[c] = sb
                     let out = yp + c * m
                     if relu { for i in 0..<m { out[i] = max(row[i] * a + sb, 0) } }

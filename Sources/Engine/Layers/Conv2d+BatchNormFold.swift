@@ -15,7 +15,7 @@ extension Conv2d {
     func forwardFolded(_ x: Tensor, bn: BatchNorm, residual: Tensor? = nil, relu: Bool? = nil) throws -> Tensor {
         precondition(bias == nil && !fusedReLU && bn.channels == outChannels, "forwardFolded: \(weight.name)")
         if let r = residual {
-            let g = ConvGeometry(n: x.n, c: x.c, h: x.h, w: x.w, kh: kernelSize, kw: kernelSize, stride: stride, pad: padding)
+            let g = geometry(for: x)
             guard r.shape == [x.n, outChannels, g.oh, g.ow] else {
                 throw ShapeError(layer: weight.name + " (residual)", expected: "\([x.n, outChannels, g.oh, g.ow])", got: r.shape)
             }

@@ -73,13 +73,18 @@ public final class Conv2d {
         ConvEpilogue(scale: nil, shift: bias.map { UnsafePointer($0.value.data) }, residual: nil, relu: fusedReLU)
     }
 
+    /// The convolution's geometry on input `x`.
+    func geometry(for x: Tensor) -> ConvGeometry {
+        ConvGeometry(n: x.n, c: x.c, h: x.h, w: x.w, kh: kernelSize, kw: kernelSize, stride: stride, pad: padding)
+    }
+
     /// y = epilogue(conv(x)): the layer's own bias/ReLU (`forward(_:)`) or, at inference, a
     /// following BatchNorm folded in (`forwardFolded`). The backward pass assumes the former.
     func forward(_ x: Tensor, epilogue: ConvEpilogue) throws -> Tensor {
         guard x.c == inChannels else {
             throw ShapeError(layer: weight.name, expected: "C=\(inChannels)", got: x.shape)
         }
-        let g = ConvGeometry(n: x.n, c: x.c, h: x.h, w: x.w, kh: kernelSize, kw: kernelSize, stride: stride, pad: padding)
+        let g = geometry(for: x)
         guard g.oh > 0 && g.ow > 0 else {
             throw ShapeError(layer: weight.name, expected: "spatial size ≥ kernel − 2·padding", got: x.shape)
         }
