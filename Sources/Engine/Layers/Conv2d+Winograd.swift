@@ -26,23 +26,34 @@ extension Conv2d {
     /// outputs[l] = epilogues[l](conv(xs[l])) through one Winograd pipeline (outputs already
     /// sized); one epilogue serves every level when only one is given; default: bias (ReLU).
     func winogradForward(_ xs: [Tensor], into outs: [Tensor], plan: WinogradPlan, epilogues: [ConvEpilogue]? = nil) {
-        let c = inChannels, o = outChannels
-        let pixels = xs.reduce(0) { $0 + $1.channelStride }
-        let flops = 2 * Double(o) * Double(c * 9) * Double(pixels)
-        ctx.timed("conv3x3.forward(winograd)", flops: flops) {
-            let u = transformedWeights()
-            let xp = plan.input.get(plan.paddedCount(channels: c))
+        ctx.timed("conv3x3.forward(winograd)", flops: winogradFlops(plan)) {
+            let xp = plan.input.get(plan.paddedCount(channels: inChannels))
             ctx.timed("  winograd fwd: pack", flops: 0) {
-                WinogradConv.pack(plan, sources: xs.map { UnsafePointer($0.data) }, channels: c, into: xp, ctx: ctx)
+                WinogradConv.pack(plan, sources: xs.map { UnsafePointer($0.data) }, channels: inChannels, into: xp, ctx: ctx)
             }
-            let yp = ctx.winogradOut.get(plan.paddedCount(channels: o))
-            ctx.timed("  winograd fwd: convolve \(c)→\(o) \(plan.tiles) tiles", flops: flops) {
-                WinogradConv.convolve(plan, input: xp, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
-            }
+            let yp = winogradConvolve(plan)
             ctx.timed("  winograd fwd: unpack", flops: 0) {
-                WinogradConv.unpack(plan, yp, channels: o, into: outs.map { $0.data }, epilogues: epilogues ?? [ownEpilogue], ctx: ctx)
+                WinogradConv.unpack(plan, yp, channels: outChannels, into: outs.map { $0.data },
+                                    epilogues: epilogues ?? [ownEpilogue], ctx: ctx)
             }
         }
+    }
+
+    /// Direct-convolution FLOPs of one pass over every position of `plan`.
+    func winogradFlops(_ plan: WinogradPlan) -> Double {
+        2 * Double(outChannels) * Double(inChannels * 9) * Double(plan.positions)
+    }
+
+    /// conv(plan.input) without bias, as a padded blocked buffer (the context's `winogradOut`,
+    /// valid until the next Winograd convolution).
+    func winogradConvolve(_ plan: WinogradPlan) -> UnsafeMutablePointer<Float> {
+        let c = inChannels, o = outChannels
+        let u = transformedWeights()
+        let yp = ctx.winogradOut.get(plan.paddedCount(channels: o))
+        ctx.timed("  winograd fwd: convolve \(c)→\(o) \(plan.tiles) tiles", flops: winogradFlops(plan)) {
+            WinogradConv.convolve(plan, input: plan.input.data, cIn: c, u: u, cOut: o, output: yp, ctx: ctx)
+        }
+        return yp
     }
 
     /// The forward B operand U = G w Gᵀ: recomputed into the context's scratch, or — while
@@ -75,29 +86,42 @@ extension Conv2d {
     func backwardWinograd(_ dy: UnsafePointer<Float>, _ plan: WinogradPlan) -> Tensor? {
         guard let x = input else { return nil }
         gradInput.resize(like: x)
-        winogradBackward([dy], pixels: geometry.columns, plan: plan, gradInputs: needsInputGrad ? [gradInput] : nil)
+        winogradBackward([dy], plan: plan, gradInputs: needsInputGrad ? [gradInput] : nil)
         return needsInputGrad ? gradInput : nil
     }
 
     /// weight.grad += Σ_l dW(xs[l], dys[l]) from the blocked inputs kept by the last forward;
     /// gradInputs[l] (already sized) = dL/dxs[l] when given.
-    func winogradBackward(_ dys: [UnsafePointer<Float>], pixels: Int, plan: WinogradPlan, gradInputs: [Tensor]?) {
-        let c = inChannels, o = outChannels
-        let flops = 2 * Double(o) * Double(c * 9) * Double(pixels)
-        let gp = plan.grad.get(plan.paddedCount(channels: o))
+    func winogradBackward(_ dys: [UnsafePointer<Float>], plan: WinogradPlan, gradInputs: [Tensor]?) {
+        let flops = winogradFlops(plan)
         ctx.timed("conv3x3.weightGrad(winograd)", flops: flops) {
-            WinogradConv.pack(plan, sources: dys, channels: o, into: gp, ctx: ctx)
-            WinogradConv.weightGrad(plan, input: plan.input.data, cIn: c, grad: gp, cOut: o, dw: weight.grad.data, ctx: ctx)
+            let gp = plan.grad.get(plan.paddedCount(channels: outChannels))
+            WinogradConv.pack(plan, sources: dys, channels: outChannels, into: gp, ctx: ctx)
+            winogradWeightGradBlocked(plan)
         }
         guard let gradInputs else { return }
         ctx.timed("conv3x3.inputGrad(winograd)", flops: flops) {
-            let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: o, cOut: c))
-            let taps = ctx.winogradTaps.get(o * c * 9 + 64)
-            WinogradConv.inputGradWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
-            let dxp = ctx.winogradOut.get(plan.paddedCount(channels: c))
-            WinogradConv.convolve(plan, input: gp, cIn: o, u: u, cOut: c, output: dxp, ctx: ctx)
-            WinogradConv.unpack(plan, dxp, channels: c, into: gradInputs.map { $0.data }, epilogues: [.none], ctx: ctx)
+            let dxp = winogradInputGradBlocked(plan)
+            WinogradConv.unpack(plan, dxp, channels: inChannels, into: gradInputs.map { $0.data }, epilogues: [.none], ctx: ctx)
         }
+    }
+
+    /// weight.grad += dW from the blocked input and the blocked output gradient in `plan.grad`.
+    func winogradWeightGradBlocked(_ plan: WinogradPlan) {
+        WinogradConv.weightGrad(plan, input: plan.input.data, cIn: inChannels, grad: plan.grad.data, cOut: outChannels,
+                                dw: weight.grad.data, ctx: ctx)
+    }
+
+    /// dL/dx as a padded blocked buffer (the context's `winogradOut`) from the blocked output
+    /// gradient in `plan.grad`.
+    func winogradInputGradBlocked(_ plan: WinogradPlan) -> UnsafeMutablePointer<Float> {
+        let c = inChannels, o = outChannels
+        let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: o, cOut: c))
+        let taps = ctx.winogradTaps.get(o * c * 9 + 64)
+        WinogradConv.inputGradWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
+        let dxp = ctx.winogradOut.get(plan.paddedCount(channels: c))
+        WinogradConv.convolve(plan, input: plan.grad.data, cIn: o, u: u, cOut: c, output: dxp, ctx: ctx)
+        return dxp
     }
 }
 

@@ -48,8 +48,7 @@ public final class LevelConv2d {
             masked.append(d)
             conv.gradInput.resize(like: conv.input!)
         }
-        let pixels = levels.reduce(0) { $0 + $1.geometry.columns }
-        base.winogradBackward(masked, pixels: pixels, plan: p, gradInputs: base.needsInputGrad ? levels.map(\.gradInput) : nil)
+        base.winogradBackward(masked, plan: p, gradInputs: base.needsInputGrad ? levels.map(\.gradInput) : nil)
         return levels.map(\.gradInput)
     }
 }

@@ -6,6 +6,8 @@ public final class HeadBranch {
     let convs: [LevelConv2d]
     let norms: [[GroupNorm]]   // [conv i][level l]
     let final: LevelConv2d
+    /// Whether the last forward ran as a blocked Winograd chain (`LevelConv2d+Chain`).
+    private var chained = false
 
     /// A new branch over `levels` maps with parameters "<name>.conv.i", "<name>.norm.i", "<name>.<finalName>".
     public init(name: String, finalName: String, inChannels: Int, channels: Int, convs n: Int, outChannels: Int,
@@ -39,6 +41,8 @@ public final class HeadBranch {
 
     /// Outputs (CNHW, `outChannels` channels) for every level's feature map.
     public func forward(_ xs: [Tensor]) throws -> [Tensor] {
+        if let sizes = chainSizes(xs) { return forwardChained(xs, sizes: sizes) }
+        chained = false
         var t = xs
         for i in 0..<convs.count {
             t = try convs[i].forward(t)
@@ -49,11 +53,57 @@ public final class HeadBranch {
 
     /// dL/dxs from dL/doutputs (tensors may be modified).
     public func backward(_ dys: [Tensor]) -> [Tensor] {
+        if chained { return backwardChained(dys) }
         var d = final.backward(dys)
         for i in stride(from: convs.count - 1, through: 0, by: -1) {
             if !norms.isEmpty { d = zip(norms[i], d).map { $0.backward($1) } }
             d = convs[i].backward(d)
         }
         return d
+    }
+
+    // MARK: blocked Winograd chain
+
+    /// The level sizes when every conv of the branch takes the Winograd path on `xs` and the
+    /// activations can stay blocked between them (no GroupNorm, ReLU fused into each tower conv);
+    /// nil otherwise or when `ComputeContext.winogradChain` is off.
+    private func chainSizes(_ xs: [Tensor]) -> [(h: Int, w: Int)]? {
+        let first = convs.first?.base ?? final.base
+        guard first.ctx.winogradChain, norms.isEmpty, !convs.isEmpty, !xs.isEmpty, xs.count == final.levels.count else { return nil }
+        let n = xs[0].n
+        guard xs.allSatisfy({ $0.n == n && $0.c == first.inChannels }) else { return nil }
+        let sizes = xs.map { (h: $0.h, w: $0.w) }
+        guard convs.allSatisfy({ $0.base.fusedReLU && $0.base.outChannels % 16 == 0 && $0.levels.count == xs.count }),
+              (convs + [final]).allSatisfy({ $0.base.usesWinograd(batch: n, sizes: sizes) }) else { return nil }
+        return sizes
+    }
+
+    private func forwardChained(_ xs: [Tensor], sizes: [(h: Int, w: Int)]) -> [Tensor] {
+        let n = xs[0].n
+        let plans = (convs + [final]).map { $0.chainPlan(batch: n, sizes: sizes) }
+        convs[0].chainEnter(xs, plan: plans[0])
+        var raw = convs[0].chainConvolve(plans[0])
+        for i in 1..<plans.count {
+            let layer = i < convs.count ? convs[i] : final
+            convs[i - 1].chainActivate(raw, plan: plans[i - 1], into: plans[i])
+            raw = layer.chainConvolve(plans[i])
+        }
+        chained = true
+        return final.chainExit(raw, plan: plans[plans.count - 1])
+    }
+
+    private func backwardChained(_ dys: [Tensor]) -> [Tensor] {
+        let layers = convs + [final]
+        let plans = layers.map { $0.plan! }
+        final.chainGradEnter(dys, plan: plans[plans.count - 1])
+        var dInput = final.chainBackward(plans[plans.count - 1], inputGrad: true)!
+        for i in stride(from: convs.count - 1, through: 0, by: -1) {
+            convs[i].chainGradFromNext(dInput, next: plans[i + 1], plan: plans[i])
+            guard let d = convs[i].chainBackward(plans[i], inputGrad: i > 0 || convs[i].base.needsInputGrad) else {
+                return convs[0].levels.map(\.gradInput)  // as `LevelConv2d.backward` without an input gradient
+            }
+            dInput = d
+        }
+        return convs[0].chainGradExit(dInput, plan: plans[0])
     }
 }

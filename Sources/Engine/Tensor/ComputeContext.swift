@@ -55,6 +55,10 @@ public final class ComputeContext {
     /// and reuse them while the weights are unchanged (checked by comparing with a copy on every
     /// forward); false recomputes them every time. Same values either way.
     public var cacheWinogradWeightsAtInference = true
+    /// RetinaNet head towers keep their activations in the Winograd blocked layout from one conv
+    /// to the next (`LevelConv2d+Chain`) instead of unpacking to CNHW and packing again; false
+    /// runs each conv on its own (A/B runs, tests). Same outputs and weight gradients either way.
+    public var winogradChain = true
     /// Set by `RetinaNet.forward` for the duration of an inference (`training: false`) forward.
     var inferenceForward = false
 
