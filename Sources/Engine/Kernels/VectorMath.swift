@@ -4,52 +4,58 @@ public enum VectorMath {
     public typealias V = SIMD16<Float>
 
     /// e^x, inputs clamped to [−87.3, 88.7].
+    ///
+    /// Written with `addingProduct` and bit tricks only: the same polynomial as `p * r + c`
+    /// chains, `rounded(.toNearestOrEven)` or an Int32 → Float SIMD conversion compiled to
+    /// 4-lane and scalar pieces (18 ns per softplus element instead of 2.7).
     @inline(__always)
     public static func exp(_ x0: V) -> V {
         // Not `clamped`: its generic pointwiseMin/Max are not inlined (a call per vector).
         let lo = V(repeating: -87.3), hi = V(repeating: 88.7)
         var x = x0.replacing(with: lo, where: x0 .< lo)
         x.replace(with: hi, where: x .> hi)
-        let n = (x * V(repeating: 1.44269504088896341)).rounded(.toNearestOrEven)
-        var r = x - n * V(repeating: 0.693359375)
-        r = r - n * V(repeating: -2.12194440e-4)
-        var p = V(repeating: 1.9875691500E-4)
-        p = p * r + V(repeating: 1.3981999507E-3)
-        p = p * r + V(repeating: 8.3334519073E-3)
-        p = p * r + V(repeating: 4.1665795894E-2)
-        p = p * r + V(repeating: 1.6666665459E-1)
-        p = p * r + V(repeating: 5.0000001201E-1)
-        p = p * (r * r) + r + V(repeating: 1)
-        // n is integral in [−126, 128]: adding 1.5·2²³ puts it in the low mantissa bits.
-        let ni = unsafeBitCast(n + V(repeating: 12_582_912), to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
+        // Round to nearest even by adding 1.5·2²³ (|x·log₂e| < 2²²): the sum's low mantissa
+        // bits hold n as an integer.
+        let shifted = V(repeating: 12_582_912).addingProduct(x, V(repeating: 1.44269504088896341))
+        let n = shifted - V(repeating: 12_582_912)
+        var r = x.addingProduct(n, V(repeating: -0.693359375))
+        r = r.addingProduct(n, V(repeating: 2.12194440e-4))
+        var p = V(repeating: 1.3981999507E-3).addingProduct(V(repeating: 1.9875691500E-4), r)
+        p = V(repeating: 8.3334519073E-3).addingProduct(p, r)
+        p = V(repeating: 4.1665795894E-2).addingProduct(p, r)
+        p = V(repeating: 1.6666665459E-1).addingProduct(p, r)
+        p = V(repeating: 5.0000001201E-1).addingProduct(p, r)
+        p = (r + V(repeating: 1)).addingProduct(p, r * r)
+        let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
         let scale = unsafeBitCast((ni &+ SIMD16<Int32>(repeating: 127)) &<< SIMD16<Int32>(repeating: 23), to: V.self)
         return p * scale
     }
 
-    /// Natural log for x > 0 (normal floats).
+    /// Natural log for x > 0 (normal floats). Same code-generation constraints as `exp`.
     @inline(__always)
     public static func log(_ x0: V) -> V {
         let bits = unsafeBitCast(x0, to: SIMD16<Int32>.self)
-        var e = V((bits &>> SIMD16<Int32>(repeating: 23)) &- SIMD16<Int32>(repeating: 126))
+        // Exponent field as a float: OR it into the mantissa of 2²³, subtract 2²³ (and 126).
+        var e = unsafeBitCast((bits &>> SIMD16<Int32>(repeating: 23)) | SIMD16<Int32>(repeating: 0x4B00_0000), to: V.self)
+            - V(repeating: 8_388_734)
         var m = unsafeBitCast((bits & SIMD16<Int32>(repeating: 0x007F_FFFF)) | SIMD16<Int32>(repeating: 0x3F00_0000),
                               to: V.self)  // m in [0.5, 1)
         let small = m .< V(repeating: 0.707106781186547524)
-        e = e - V(repeating: 1).replacing(with: 0, where: .!small) * 1
-        m = (m + m).replacing(with: m, where: .!small) - V(repeating: 1)
+        e = e.replacing(with: e - V(repeating: 1), where: small)
+        m = m.replacing(with: m + m, where: small) - V(repeating: 1)
         let z = m * m
-        var y = V(repeating: 7.0376836292E-2)
-        y = y * m + V(repeating: -1.1514610310E-1)
-        y = y * m + V(repeating: 1.1676998740E-1)
-        y = y * m + V(repeating: -1.2420140846E-1)
-        y = y * m + V(repeating: 1.4249322787E-1)
-        y = y * m + V(repeating: -1.6668057665E-1)
-        y = y * m + V(repeating: 2.0000714765E-1)
-        y = y * m + V(repeating: -2.4999993993E-1)
-        y = y * m + V(repeating: 3.3333331174E-1)
+        var y = V(repeating: -1.1514610310E-1).addingProduct(V(repeating: 7.0376836292E-2), m)
+        y = V(repeating: 1.1676998740E-1).addingProduct(y, m)
+        y = V(repeating: -1.2420140846E-1).addingProduct(y, m)
+        y = V(repeating: 1.4249322787E-1).addingProduct(y, m)
+        y = V(repeating: -1.6668057665E-1).addingProduct(y, m)
+        y = V(repeating: 2.0000714765E-1).addingProduct(y, m)
+        y = V(repeating: -2.4999993993E-1).addingProduct(y, m)
+        y = V(repeating: 3.3333331174E-1).addingProduct(y, m)
         y = y * m * z
-        y = y + e * V(repeating: -2.12194440e-4)
-        y = y - V(repeating: 0.5) * z
-        return m + y + e * V(repeating: 0.693359375)
+        y = y.addingProduct(e, V(repeating: -2.12194440e-4))
+        y = y.addingProduct(V(repeating: -0.5), z)
+        return (m + y).addingProduct(e, V(repeating: 0.693359375))
     }
 
     /// log(1 + e^x) computed stably: max(x, 0) + log(1 + e^−|x|).
