@@ -6,7 +6,7 @@ import Foundation
 enum BenchCommand: AblateCommand {
     static let name = "bench"
     static let abstract = "time the engine: median training step and inference batch of the benchmark RetinaNet"
-    static let usage = "train-step [--size N] [--batch N] [--threads N] [--iterations N] [--json]\n       ablate bench conv [--threads N] [--reps N] [--json]"
+    static let usage = "train-step [--size N] [--batch N] [--threads N] [--iterations N] [--winograd-min-tiles N] [--no-chain] [--json]\n       ablate bench conv [--threads N] [--reps N] [--json]"
     static let discussion = """
     The network (issue 3's benchmark): ResNet-18 layout with widths 32/64/128/256, FPN 64 on
     C3–C5 with P6/P7, heads 4 × (3×3 conv 64 + ReLU), 10 classes × 9 anchors, random images of
@@ -27,6 +27,8 @@ enum BenchCommand: AblateCommand {
         OptionSpec(name: "threads", value: "N", help: "compute threads (train-step default 2, conv default 1)"),
         OptionSpec(name: "iterations", value: "N", help: "timed steps (default 10)"),
         OptionSpec(name: "reps", value: "N", help: "conv: repetitions per shape, best kept (default 5)"),
+        OptionSpec(name: "winograd-min-tiles", value: "N", help: "train-step: fewest 4×4 output tiles for a Winograd conv (default 16)"),
+        OptionSpec(name: "no-chain", value: nil, help: "train-step: run the head convs one by one, not as a blocked Winograd chain"),
         OptionSpec(name: "json", value: nil, help: "print one JSON object instead of text"),
     ]
 
@@ -69,7 +71,9 @@ enum BenchCommand: AblateCommand {
         let batch = try args.int("batch", min: 1) ?? 8
         let threads = try args.int("threads", min: 1) ?? 2
         let iterations = try args.int("iterations", min: 1) ?? 10
-        let s = try TrainStepBenchmark.run(size: size, batch: batch, threads: threads, iterations: iterations)
+        let minTiles = try args.int("winograd-min-tiles", min: 1)
+        let s = try TrainStepBenchmark.run(size: size, batch: batch, threads: threads, iterations: iterations,
+                                           winogradMinTiles: minTiles, winogradChain: !args.has("no-chain"))
         if args.has("json") { print(s.json); return 0 }
         print(String(format: "train step (size %d, batch %d, %d threads): median %.1f ms, min %.1f ms over %d steps",
                      size, batch, threads, s.trainMedianMs, s.trainMinMs, iterations))

@@ -44,12 +44,17 @@ public enum TrainStepBenchmark {
     /// `winograd: false` forces the direct convolution kernels (A/B comparisons);
     /// `freezeThroughStage` freezes the backbone's stem and stages 1…k (`RetinaNet.freezeBackbone`);
     /// `foldBatchNorm: false` runs inference with separate BN passes (`ComputeContext.foldBatchNormAtInference`),
-    /// `cacheWinogradWeights: false` recomputes the Winograd weights on every inference forward.
+    /// `cacheWinogradWeights: false` recomputes the Winograd weights on every inference forward;
+    /// `winogradMinTiles` overrides `ComputeContext.winogradMinTiles`, `winogradChain: false` runs
+    /// the head convs one by one (A/B runs of those settings in one binary).
     public static func run(size: Int, batch: Int, threads: Int, iterations: Int, warmup: Int = 2,
                            config: RetinaNetConfig = .benchmark, winograd: Bool = true,
                            freezeThroughStage: Int? = nil, foldBatchNorm: Bool = true,
-                           cacheWinogradWeights: Bool = true) throws -> Stats {
+                           cacheWinogradWeights: Bool = true, winogradMinTiles: Int? = nil,
+                           winogradChain: Bool = true) throws -> Stats {
         let ctx = ComputeContext(threads: threads)
+        if let m = winogradMinTiles { ctx.winogradMinTiles = m }
+        ctx.winogradChain = winogradChain
         ctx.winogradEnabled = winograd
         ctx.foldBatchNormAtInference = foldBatchNorm
         ctx.cacheWinogradWeightsAtInference = cacheWinogradWeights

@@ -90,9 +90,7 @@ public final class BatchNorm {
                     let (istd, a, sb) = BatchNorm.affine(gamma: g[c], beta: b[c], mean: mc, variance: vc, eps: e)
                     muP[c] = mc; invP[c] = istd
                     scP[c] = a; shP[c] = sb
-                    let out = yp + c * m
-                    if relu { for i in 0..<m { out[i] = max(row[i] * a + sb, 0) } }
-                    else { for i in 0..<m { out[i] = row[i] * a + sb } }
+                    Rows.affine(row, into: yp + c * m, m, a, sb, relu: relu)
                 }
             }
         } } } }
@@ -122,21 +120,77 @@ public final class BatchNorm {
                     gw[c] += sumDyXhat
                     gb[c] += sumDy
                     let a = scP[c]
+                    let mask = relu ? UnsafePointer(yr) : nil
                     if batch {
                         // dx = γ·istd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
                         let inv = 1 / Float(m)
-                        let k1 = a, k2 = a * sumDy * inv, k3 = a * istd * sumDyXhat * inv
-                        if relu { for i in 0..<m { dx[i] = k1 * (yr[i] > 0 ? dr[i] : 0) - k2 - k3 * (xr[i] - mc) } }
-                        else { for i in 0..<m { dx[i] = k1 * dr[i] - k2 - k3 * (xr[i] - mc) } }
+                        Rows.batchNormGrad(dr, mask: mask, x: xr, into: dx, m, k1: a, k2: a * sumDy * inv,
+                                           k3: a * istd * sumDyXhat * inv, mean: mc)
                     } else {
-                        if relu { for i in 0..<m { dx[i] = (yr[i] > 0 ? dr[i] : 0) * a } }
-                        else { for i in 0..<m { dx[i] = dr[i] * a } }
+                        Rows.scaledGrad(dr, mask: mask, into: dx, m, a)
                     }
                 }
             }
         } } }
         }
         return gradInput
+    }
+}
+
+/// Elementwise row passes of `BatchNorm` written with explicit `SIMD16` vectors and a scalar
+/// tail (the plain scalar loops compiled to 4-lane and scalar code). Same operations per element
+/// as the scalar formulas in the comments, so results are bitwise those of the scalar loops;
+/// max(v, 0) keeps Swift's `max` semantics (v ≤ 0 → +0, NaN stays).
+enum Rows {
+    typealias V = SIMD16<Float>
+
+    /// out[i] = x[i]·a + b (then max(·, 0) when `relu`).
+    @inline(__always)
+    static func affine(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ n: Int, _ a: Float, _ b: Float,
+                       relu: Bool) {
+        let av = V(repeating: a), bv = V(repeating: b)
+        var i = 0
+        while i &+ 16 <= n {
+            var v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) * av + bv
+            if relu { v.replace(with: 0, where: v .<= 0) }
+            UnsafeMutableRawPointer(out + i).storeBytes(of: v, as: V.self)
+            i &+= 16
+        }
+        while i < n { let v = x[i] * a + b; out[i] = relu ? max(v, 0) : v; i &+= 1 }
+    }
+
+    /// dx[i] = k1·d[i] − k2 − k3·(x[i] − mean), d = dy masked to 0 where mask ≤ 0 (no mask: dy).
+    @inline(__always)
+    static func batchNormGrad(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+                              into dx: UnsafeMutablePointer<Float>, _ n: Int, k1: Float, k2: Float, k3: Float, mean: Float) {
+        let k1v = V(repeating: k1), k2v = V(repeating: k2), k3v = V(repeating: k3), mv = V(repeating: mean)
+        var i = 0
+        while i &+ 16 <= n {
+            var d = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
+            if let mask { d.replace(with: 0, where: .!(UnsafeRawPointer(mask + i).loadUnaligned(as: V.self) .> 0)) }
+            let v = k1v * d - k2v - k3v * (UnsafeRawPointer(x + i).loadUnaligned(as: V.self) - mv)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: v, as: V.self)
+            i &+= 16
+        }
+        while i < n {
+            let d = mask.map { $0[i] > 0 ? dy[i] : 0 } ?? dy[i]
+            dx[i] = k1 * d - k2 - k3 * (x[i] - mean); i &+= 1
+        }
+    }
+
+    /// dx[i] = d[i]·a, d = dy masked to 0 where mask ≤ 0 (no mask: dy).
+    @inline(__always)
+    static func scaledGrad(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, into dx: UnsafeMutablePointer<Float>,
+                           _ n: Int, _ a: Float) {
+        let av = V(repeating: a)
+        var i = 0
+        while i &+ 16 <= n {
+            var d = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
+            if let mask { d.replace(with: 0, where: .!(UnsafeRawPointer(mask + i).loadUnaligned(as: V.self) .> 0)) }
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: d * av, as: V.self)
+            i &+= 16
+        }
+        while i < n { dx[i] = (mask.map { $0[i] > 0 ? dy[i] : 0 } ?? dy[i]) * a; i &+= 1 }
     }
 }
 
