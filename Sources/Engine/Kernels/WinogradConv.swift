@@ -316,7 +316,9 @@ enum WinogradConv {
                 }
             }
             let second = UnsafePointer(du + 36 * dus)
-            ctx.parallelRanges(36 * dus, grain: 1024) { r in for i in r { du[i] += second[i] } }
+            ctx.timed("  winograd wgrad: add groups", flops: 0) {
+                ctx.parallelRanges(36 * dus, grain: 1024) { r in for i in r { du[i] += second[i] } }
+            }
         } else {
             let v = scratch, g = v + 36 * vs
             let tn = tiles
@@ -330,17 +332,19 @@ enum WinogradConv {
         // dW[o][c][k] += (Gᵀ dU(o, c) G)[k], via a tap-major scratch dWk[k][o·C + c].
         let dwk = ctx.winogradTaps.get(9 * cOut * cIn + 16)
         let duc = UnsafePointer(du)
-        ctx.parallelRanges(cOut) { range in
-            withUnsafeTemporaryAllocation(of: V.self, capacity: 36) { tb in
-                for oi in range {
-                    for cb in 0..<nbIn {
-                        Winograd.weightGradTile(duc + oi * cin32 + cb * 16, srcStride: dus, dwk + oi * cIn + cb * 16,
-                                                dstStride: cOut * cIn, scratch: tb.baseAddress!)
+        ctx.timed("  winograd wgrad: weight transform", flops: 0) {
+            ctx.parallelRanges(cOut) { range in
+                withUnsafeTemporaryAllocation(of: V.self, capacity: 36) { tb in
+                    for oi in range {
+                        for cb in 0..<nbIn {
+                            Winograd.weightGradTile(duc + oi * cin32 + cb * 16, srcStride: dus, dwk + oi * cIn + cb * 16,
+                                                    dstStride: cOut * cIn, scratch: tb.baseAddress!)
+                        }
                     }
                 }
             }
+            addTaps(UnsafePointer(dwk), pairs: cOut * cIn, into: dw, ctx: ctx)
         }
-        addTaps(UnsafePointer(dwk), pairs: cOut * cIn, into: dw, ctx: ctx)
     }
 
     /// dw[p·9 + k] += taps[k·pairs + p] for every kernel p = (o, c) and tap k.

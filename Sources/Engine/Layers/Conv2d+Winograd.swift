@@ -118,7 +118,9 @@ extension Conv2d {
         let c = inChannels, o = outChannels
         let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: o, cOut: c))
         let taps = ctx.winogradTaps.get(o * c * 9 + 64)
-        WinogradConv.inputGradWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
+        ctx.timed("  winograd igrad: weight transform \(c)→\(o)", flops: 0) {
+            WinogradConv.inputGradWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
+        }
         let dxp = ctx.winogradOut.get(plan.paddedCount(channels: c))
         WinogradConv.convolve(plan, input: plan.grad.data, cIn: o, u: u, cOut: c, output: dxp, ctx: ctx)
         return dxp
