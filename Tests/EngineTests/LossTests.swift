@@ -46,7 +46,7 @@ final class LossTests: XCTestCase {
         let anchors = 37, k = 3
         let labels: [Int32] = (0..<anchors).map { _ in Int32(rng.int(below: 5)) - 2 }  // −2…2
         let x: [Float] = (0..<(anchors * k)).map { _ in Float(rng.normal() * 4) }
-        for (alpha, gamma) in [(0.25, 2.0), (0.75, 0.0), (0.5, 0.5), (0.25, 5.0)] {
+        for (alpha, gamma) in [(0.25, 2.0), (0.75, 0.0), (0.5, 0.5), (0.25, 5.0), (0.75, 1.0)] {  // γ 0, 1, 2: no second exp
             let norm: Float = 7
             var grad = [Float](repeating: 0, count: x.count)
             var per = [Float](repeating: 0, count: anchors)

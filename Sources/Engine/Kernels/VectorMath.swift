@@ -58,6 +58,12 @@ public enum VectorMath {
         return (m + y).addingProduct(e, V(repeating: 0.693359375))
     }
 
+    /// |x| by clearing the sign bits (no compare-and-select).
+    @inline(__always)
+    public static func abs(_ x: V) -> V {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7FFF_FFFF), to: V.self)
+    }
+
     /// log(1 + e^x) computed stably: max(x, 0) + log(1 + e^−|x|).
     @inline(__always)
     public static func softplus(_ x: V) -> V {
