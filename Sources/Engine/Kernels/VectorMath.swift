@@ -7,7 +7,8 @@ public enum VectorMath {
     ///
     /// Written with `addingProduct` and bit tricks only: the same polynomial as `p * r + c`
     /// chains, `rounded(.toNearestOrEven)` or an Int32 → Float SIMD conversion compiled to
-    /// 4-lane and scalar pieces (18 ns per softplus element instead of 2.7).
+    /// 4-lane and scalar pieces (`bench/loss_kernel`: the focal loss at 30 instead of 19 ns per
+    /// logit).
     @inline(__always)
     public static func exp(_ x0: V) -> V {
         // Not `clamped`: its generic pointwiseMin/Max are not inlined (a call per vector).
