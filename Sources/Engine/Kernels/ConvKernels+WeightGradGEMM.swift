@@ -26,7 +26,10 @@ extension ConvKernels {
     /// microkernel. Per K block of positions (fixed size, not derived from the thread count), the
     /// patch rows are packed 16 at a time (two 8-row A panels side by side) and dy 16 channels at
     /// a time by in-register 16×16 transposes; threads split the 16-row groups, so every dW
-    /// value is computed by the same operations whatever the thread count.
+    /// value is computed by the same operations whatever the thread count. dy is packed once per
+    /// K block into a buffer the threads share (a super-block of up to `weightGradSuperBytes` at a
+    /// time, the threads splitting its K blocks), not once per thread: with few patch rows (the
+    /// stem's 147, a 1×1 conv's C) that packing is a large part of the work.
     static func weightGradGEMM(rows src: PatchRows, patch m: Int, positions kTotal: Int, dy dyGrid: UnsafePointer<Float>,
                                ldy ldx: Int, outChannels o: Int, dw: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
         let nr = SGEMM.nr, kcB = weightGradKC
@@ -35,46 +38,62 @@ extension ConvKernels {
         let chunks = min(ctx.threads, groups)
         let ct = ctx.scratch2.get(groups * 16 * nPad)
         let apack = ctx.weightScratch.get(chunks * 16 * kcB)
-        let bpack = ctx.padScratch2.get(chunks * kcB * nPad)
+        let superBlocks = max(1, min(32, weightGradSuperBytes / (4 * kcB * nPad)))
+        let bpack = ctx.padScratch2.get(superBlocks * kcB * nPad)
         var gather: UnsafeMutablePointer<Float>? = nil
         if case .im2col = src { gather = ctx.scratch.get(chunks * 16 * kcB) }
         let gatherC = gather
-        ctx.parallel(chunks) { t in
-            let g0 = groups * t / chunks, g1 = groups * (t + 1) / chunks
-            let pb = bpack + t * kcB * nPad
-            let pa = apack + t * 16 * kcB
-            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { rowPtr in
-                var pc = 0
-                while pc < kTotal {
-                    let kc = min(kcB, kTotal - pc)
-                    packTransposedRows(dyGrid + pc, ld: ldx, rows: o, paddedRows: nPad, len: kc, readable: kTotal - pc, into: pb)
-                    for ig in g0..<g1 {
-                        let r0 = ig * 16, rows = min(16, m - r0)
-                        switch src {
-                        case .shifted(let xp, let off):
-                            for i in 0..<rows { rowPtr[i] = xp + off[r0 + i] + pc }
-                        case .im2col(let x, let g):
-                            let buf = gatherC! + t * 16 * kcB
-                            im2colRows(x, g, rows: r0..<(r0 + rows), q0: pc, len: kc, into: buf, ld: kcB)
-                            for i in 0..<rows { rowPtr[i] = UnsafePointer(buf + i * kcB) }
-                        }
-                        packRows16(rowPtr.baseAddress!, count: rows, len: kc, readable: Int.max, into: pa)
-                        var half = 0
-                        while half * 8 < rows {
-                            for jr in 0..<(nPad / nr) {
-                                SGEMM.kernel8x32(kc, UnsafePointer(pa + half * 8), UnsafePointer(pb + jr * nr * kc),
-                                                 ct + (r0 + half * 8) * nPad + jr * nr, nPad, mr: min(8, rows - half * 8),
-                                                 nr: nr, beta: pc > 0, aStride: 16)
-                            }
-                            half += 1
-                        }
-                    }
-                    pc += kc
+        var pc0 = 0
+        while pc0 < kTotal {
+            let span = min(superBlocks * kcB, kTotal - pc0)
+            let blocks = (span + kcB - 1) / kcB
+            let start = pc0
+            ctx.parallelRanges(blocks) { range in
+                for b in range {
+                    let pc = start + b * kcB
+                    packTransposedRows(dyGrid + pc, ld: ldx, rows: o, paddedRows: nPad, len: min(kcB, kTotal - pc),
+                                       readable: kTotal - pc, into: bpack + b * kcB * nPad)
                 }
             }
+            ctx.parallel(chunks) { t in
+                let g0 = groups * t / chunks, g1 = groups * (t + 1) / chunks
+                let pa = apack + t * 16 * kcB
+                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { rowPtr in
+                    for b in 0..<blocks {
+                        let pc = start + b * kcB
+                        let kc = min(kcB, kTotal - pc)
+                        let pb = bpack + b * kcB * nPad
+                        for ig in g0..<g1 {
+                            let r0 = ig * 16, rows = min(16, m - r0)
+                            switch src {
+                            case .shifted(let xp, let off):
+                                for i in 0..<rows { rowPtr[i] = xp + off[r0 + i] + pc }
+                            case .im2col(let x, let g):
+                                let buf = gatherC! + t * 16 * kcB
+                                im2colRows(x, g, rows: r0..<(r0 + rows), q0: pc, len: kc, into: buf, ld: kcB)
+                                for i in 0..<rows { rowPtr[i] = UnsafePointer(buf + i * kcB) }
+                            }
+                            packRows16(rowPtr.baseAddress!, count: rows, len: kc, readable: Int.max, into: pa)
+                            var half = 0
+                            while half * 8 < rows {
+                                for jr in 0..<(nPad / nr) {
+                                    SGEMM.kernel8x32(kc, UnsafePointer(pa + half * 8), UnsafePointer(pb + jr * nr * kc),
+                                                     ct + (r0 + half * 8) * nPad + jr * nr, nPad, mr: min(8, rows - half * 8),
+                                                     nr: nr, beta: pc > 0, aStride: 16)
+                                }
+                                half += 1
+                            }
+                        }
+                    }
+                }
+            }
+            pc0 += span
         }
         addTransposed(UnsafePointer(ct), ld: nPad, rows: m, cols: o, into: dw, ctx: ctx)
     }
+
+    /// Bytes of packed dy per super-block of `weightGradGEMM` (shared by the threads, in L2).
+    static let weightGradSuperBytes = 512 * 1024
 
     /// dst[j·rows + i] += src[i·ld + j] for i < rows, j < cols (16×16 in-register transposes;
     /// threads split the 16-column blocks, so each dst value gets the same single add).
