@@ -27,16 +27,27 @@ extension Conv2d {
     /// sized); one epilogue serves every level when only one is given; default: bias (ReLU).
     func winogradForward(_ xs: [Tensor], into outs: [Tensor], plan: WinogradPlan, epilogues: [ConvEpilogue]? = nil) {
         ctx.timed("conv3x3.forward(winograd)", flops: winogradFlops(plan)) {
-            let xp = plan.input.get(plan.paddedCount(channels: inChannels))
-            ctx.timed("  winograd fwd: pack", flops: 0) {
-                WinogradConv.pack(plan, sources: xs.map { UnsafePointer($0.data) }, channels: inChannels, into: xp, ctx: ctx)
-            }
+            winogradPackInput(xs, plan: plan)
             let yp = winogradConvolve(plan)
             ctx.timed("  winograd fwd: unpack", flops: 0) {
                 WinogradConv.unpack(plan, yp, channels: outChannels, into: outs.map { $0.data },
                                     epilogues: epilogues ?? [ownEpilogue], ctx: ctx)
             }
         }
+    }
+
+    /// plan.input = the CNHW maps `xs` in the padded blocked layout (kept for the weight gradient).
+    func winogradPackInput(_ xs: [Tensor], plan: WinogradPlan) {
+        ctx.timed("  winograd fwd: pack", flops: 0) {
+            WinogradConv.pack(plan, sources: xs.map { UnsafePointer($0.data) }, channels: inChannels,
+                              into: plan.input.get(plan.paddedCount(channels: inChannels)), ctx: ctx)
+        }
+    }
+
+    /// plan.grad = the CNHW output gradients `dys` (already ReLU-masked) in the padded blocked layout.
+    func winogradPackGrad(_ dys: [UnsafePointer<Float>], plan: WinogradPlan) {
+        WinogradConv.pack(plan, sources: dys, channels: outChannels, into: plan.grad.get(plan.paddedCount(channels: outChannels)),
+                          ctx: ctx)
     }
 
     /// Direct-convolution FLOPs of one pass over every position of `plan`.
@@ -95,8 +106,7 @@ extension Conv2d {
     func winogradBackward(_ dys: [UnsafePointer<Float>], plan: WinogradPlan, gradInputs: [Tensor]?) {
         let flops = winogradFlops(plan)
         ctx.timed("conv3x3.weightGrad(winograd)", flops: flops) {
-            let gp = plan.grad.get(plan.paddedCount(channels: outChannels))
-            WinogradConv.pack(plan, sources: dys, channels: outChannels, into: gp, ctx: ctx)
+            winogradPackGrad(dys, plan: plan)
             winogradWeightGradBlocked(plan)
         }
         guard let gradInputs else { return }

@@ -27,12 +27,7 @@ extension LevelConv2d {
     func chainEnter(_ xs: [Tensor], plan p: WinogradPlan) {
         let ctx = base.ctx
         for (conv, x) in zip(levels, xs) { conv.input = x }
-        ctx.timed("conv3x3.forward(winograd)", flops: 0) {
-            ctx.timed("  winograd fwd: pack", flops: 0) {
-                WinogradConv.pack(p, sources: xs.map { UnsafePointer($0.data) }, channels: base.inChannels,
-                                  into: p.input.get(p.paddedCount(channels: base.inChannels)), ctx: ctx)
-            }
-        }
+        ctx.timed("conv3x3.forward(winograd)", flops: 0) { base.winogradPackInput(xs, plan: p) }
     }
 
     /// conv(plan.input) without bias, blocked (valid until the next Winograd convolution).
@@ -74,10 +69,7 @@ extension LevelConv2d {
             conv.accumulateBiasGrad(d)
             masked.append(d)
         }
-        ctx.timed("conv3x3.weightGrad(winograd)", flops: 0) {
-            WinogradConv.pack(p, sources: masked, channels: base.outChannels,
-                              into: p.grad.get(p.paddedCount(channels: base.outChannels)), ctx: ctx)
-        }
+        ctx.timed("conv3x3.weightGrad(winograd)", flops: 0) { base.winogradPackGrad(masked, plan: p) }
     }
 
     /// This conv's blocked output gradient = `dInput` (the next conv's blocked input gradient)
