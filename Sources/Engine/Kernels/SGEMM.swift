@@ -165,6 +165,23 @@ public enum SGEMM {
     static func packB(_ b: GemmB, pc: Int, kc: Int, jc: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
         let panels = (nc + nr - 1) / nr
         switch b {
+        case .matrix(let mref) where mref.colStride == 1 && mref.rowStride != 1:
+            // Row by row across all full panels: each source row is read as one contiguous run
+            // (panel by panel, 128 rows far apart were read 128 bytes at a time).
+            let full = nc / nr
+            for p in 0..<kc {
+                let src = UnsafeRawPointer(mref.ptr + (pc + p) * mref.rowStride + jc)
+                let d0 = UnsafeMutableRawPointer(dst + p * nr)
+                for jp in 0..<full {
+                    let s = src + jp * nr * 4, d = d0 + jp * nr * kc * 4
+                    d.storeBytes(of: s.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    d.storeBytes(of: s.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                                 as: SIMD16<Float>.self)
+                }
+            }
+            if full < panels {
+                packBMatrix(mref, pc: pc, kc: kc, j0: jc + full * nr, cols: nc - full * nr, into: dst + full * nr * kc)
+            }
         case .matrix(let mref):
             for jp in 0..<panels {
                 let j0 = jc + jp * nr
@@ -185,12 +202,13 @@ public enum SGEMM {
             }
         case .shifted(let base, let off):
             // Reads may run up to 31 floats past the last column: callers allocate that slack.
-            for jp in 0..<panels {
-                let j0 = jc &+ jp &* nr
-                let d0 = dst + jp &* nr &* kc
-                for p in 0..<kc {
-                    let src = UnsafeRawPointer(base + (off[pc &+ p] &+ j0))
-                    let d = UnsafeMutableRawPointer(d0 + p &* nr)
+            // Row by row: each shifted source row is read as one contiguous run across the panels.
+            for p in 0..<kc {
+                let src0 = UnsafeRawPointer(base + (off[pc &+ p] &+ jc))
+                let d0 = UnsafeMutableRawPointer(dst + p &* nr)
+                for jp in 0..<panels {
+                    let src = src0 + jp &* nr &* 4
+                    let d = d0 + jp &* nr &* kc &* 4
                     d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                     d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
                                  as: SIMD16<Float>.self)
