@@ -24,7 +24,7 @@ final class WinogradTests: XCTestCase {
         let label = "n\(n) c\(c) o\(o) \(sizes) threads \(threads)"
         let xT = xs.map { Tensor(n: 1, c: $0.count, h: 1, w: 1, values: $0) }, dyT = dys.map { Tensor(n: 1, c: $0.count, h: 1, w: 1, values: $0) }
         let u = ctx.winogradWeights.get(max(WinogradConv.weightsCount(cIn: c, cOut: o), WinogradConv.weightsCount(cIn: o, cOut: c)))
-        let taps = ctx.winogradTaps.get(WinogradConv.round(o, 16) * c * 9 + 64)
+        let taps = ctx.winogradTaps.get(WinogradConv.weightScratchCount(cIn: c, cOut: o))
 
         // Forward with bias (+ ReLU).
         WinogradConv.forwardWeights(w, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
@@ -133,7 +133,7 @@ final class WinogradChunkBenchmarkTests: XCTestCase {
             let w = (0..<(c * c * 9)).map { _ in Float(rng.normal() * 0.05) }
             let x = (0..<(c * 8 * side * side)).map { _ in Float(rng.normal()) }
             let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: c, cOut: c))
-            let taps = ctx.winogradTaps.get(c * c * 9 + 64)
+            let taps = ctx.winogradTaps.get(WinogradConv.weightScratchCount(cIn: c, cOut: c))
             w.withUnsafeBufferPointer { WinogradConv.forwardWeights($0.baseAddress!, outChannels: c, inChannels: c, into: u, scratch: taps, ctx: ctx) }
             let xp = plan.input.get(plan.paddedCount(channels: c))
             x.withUnsafeBufferPointer { WinogradConv.pack(plan, sources: [$0.baseAddress!], channels: c, into: xp, ctx: ctx) }
@@ -170,7 +170,7 @@ final class WinogradChunkSizeBenchmarkTests: XCTestCase {
             let w = (0..<(c * c * 9)).map { _ in Float(rng.normal() * 0.05) }
             let xs = sizes.map { s in (0..<(c * 8 * s.h * s.w)).map { _ in Float(rng.normal()) } }
             let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: c, cOut: c))
-            let taps = ctx.winogradTaps.get(c * c * 9 + 64)
+            let taps = ctx.winogradTaps.get(WinogradConv.weightScratchCount(cIn: c, cOut: c))
             w.withUnsafeBufferPointer { WinogradConv.forwardWeights($0.baseAddress!, outChannels: c, inChannels: c, into: u, scratch: taps, ctx: ctx) }
             let xp = plan.input.get(plan.paddedCount(channels: c))
             let ptrs = xs.map { a -> UnsafeMutablePointer<Float> in

@@ -107,28 +107,30 @@ enum WinogradConv {
 
     // MARK: weights
 
-    /// w (O, C, 3, 3) → taps[k][o·C + c] (tap-major copy; C a multiple of 16).
-    static func tapMajor(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
-                         into taps: UnsafeMutablePointer<Float>, ctx: ComputeContext) {
-        Transpose16.matrix(w, rows: o * c, cols: 9, lds: 9, srcCount: o * c * 9, into: taps, ldd: o * c, ctx: ctx)
-    }
-
     /// Forward B operand: U[ξ][o-panel of 32][c][32] = G w(o, c) Gᵀ (zero for c ≥ C or o ≥ O16).
     static func forwardWeights(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                into u: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                ctx: ComputeContext) {
         let o16 = round(o, 16), o32 = round(o, 32), xiStride = weightSliceStride(cIn: c, cOut: o)
-        // scratch = w as [(c, k)][o] (columns o..<o16 zero)
-        Transpose16.matrix(w, rows: o, cols: c * 9, lds: c * 9, srcCount: o * c * 9, into: scratch, ldd: o16, ctx: ctx)
+        // scratch = w as [o-panel of 32][(c, k)][32] (columns past O zero up to O16): the transform
+        // below reads each panel's taps front to back (a [(c, k)][o] layout was read 128 of every
+        // O·4 bytes, a cache miss per tap for wide convolutions).
+        let panels = o32 / 32
+        ctx.parallelRanges(panels) { range in
+            for p in range {
+                let rows = min(32, o - 32 * p)
+                Transpose16.matrix(w + 32 * p * c * 9, rows: rows, cols: c * 9, lds: c * 9, srcCount: (o - 32 * p) * c * 9,
+                                   into: scratch + p * c * 9 * 32, ldd: 32)
+            }
+        }
         let src = UnsafePointer(scratch)
         // Panel-major order: each of the 36 output streams advances by whole 128-byte panel rows.
         ctx.parallelRanges(c) { range in
             withUnsafeTemporaryAllocation(of: V.self, capacity: 36) { tb in
-                for p in 0..<(o32 / 32) {
+                for p in 0..<panels {
                     for ci in range {
                         for half in 0..<min(2, o16 / 16 - 2 * p) {
-                            let ob = 2 * p + half
-                            Winograd.weightTile(src + ci * 9 * o16 + ob * 16, srcStride: o16, flip: false,
+                            Winograd.weightTile(src + (p * c + ci) * 9 * 32 + half * 16, srcStride: 32, flip: false,
                                                 u + p * c * 32 + ci * 32 + half * 16, dstStride: xiStride, scratch: tb.baseAddress!)
                         }
                     }
@@ -144,13 +146,22 @@ enum WinogradConv {
     static func inputGradWeights(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                  into u: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                  ctx: ComputeContext) {
-        let o16 = round(o, 16), c32 = round(c, 32)
-        tapMajor(w, outChannels: o, inChannels: c, into: scratch, ctx: ctx)
-        let taps = UnsafePointer(scratch)
+        let o16 = round(o, 16), c32 = round(c, 32), panels = c32 / 32
         let xiStride = weightSliceStride(cIn: o16, cOut: c32)
+        let total = o * c * 9
         ctx.parallelRanges(o16) { range in
+            // scratch = w as [c-panel of 32][o][k][32] (channels past C zero up to C16), each thread
+            // its own o: the transform then reads every kernel's nine taps as one contiguous run.
+            for oi in range where oi < o {
+                for p in 0..<panels {
+                    let src = w + (oi * c + 32 * p) * 9
+                    Transpose16.matrix(src, rows: min(32, c - 32 * p), cols: 9, lds: 9, srcCount: total - (oi * c + 32 * p) * 9,
+                                       into: scratch + (p * o + oi) * 9 * 32, ldd: 32)
+                }
+            }
+            let taps = UnsafePointer(scratch)
             withUnsafeTemporaryAllocation(of: V.self, capacity: 36) { tb in
-                for p in 0..<(c32 / 32) {
+                for p in 0..<panels {
                     for oi in range {
                         for half in 0..<2 {
                             let cb = 2 * p + half
@@ -159,7 +170,7 @@ enum WinogradConv {
                                 for xi in 0..<36 { (dst + xi * xiStride).update(repeating: 0, count: 16) }
                                 continue
                             }
-                            Winograd.weightTile(taps + oi * c + cb * 16, srcStride: o * c, flip: true, dst,
+                            Winograd.weightTile(taps + (p * o + oi) * 9 * 32 + half * 16, srcStride: 32, flip: true, dst,
                                                 dstStride: xiStride, scratch: tb.baseAddress!)
                         }
                     }
@@ -167,6 +178,9 @@ enum WinogradConv {
             }
         }
     }
+
+    /// Floats of scratch that `forwardWeights` and `inputGradWeights` need for a C → O convolution.
+    static func weightScratchCount(cIn c: Int, cOut o: Int) -> Int { 9 * max(round(o, 32) * c, round(c, 32) * o) + 64 }
 
     // MARK: forward-type convolution (forward and input gradient)
 

@@ -86,7 +86,7 @@ extension Conv2d {
         } else {
             u = ctx.winogradWeights.get(count)
         }
-        let taps = ctx.winogradTaps.get(WinogradConv.round(o, 16) * c * 9 + 64)
+        let taps = ctx.winogradTaps.get(WinogradConv.weightScratchCount(cIn: c, cOut: o))
         ctx.timed("  winograd fwd: weight transform \(c)→\(o)", flops: 0) {
             WinogradConv.forwardWeights(w, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
         }
@@ -127,7 +127,7 @@ extension Conv2d {
     func winogradInputGradBlocked(_ plan: WinogradPlan) -> UnsafeMutablePointer<Float> {
         let c = inChannels, o = outChannels
         let u = ctx.winogradWeights.get(WinogradConv.weightsCount(cIn: o, cOut: c))
-        let taps = ctx.winogradTaps.get(o * c * 9 + 64)
+        let taps = ctx.winogradTaps.get(WinogradConv.weightScratchCount(cIn: c, cOut: o))
         ctx.timed("  winograd igrad: weight transform \(c)→\(o)", flops: 0) {
             WinogradConv.inputGradWeights(weight.value.data, outChannels: o, inChannels: c, into: u, scratch: taps, ctx: ctx)
         }
