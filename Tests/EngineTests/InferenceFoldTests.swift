@@ -83,6 +83,34 @@ final class InferenceFoldTests: XCTestCase {
         XCTAssertTrue(second == (try run(plain)), "stale cached Winograd weights")
     }
 
+    /// With cached transformed weights, inference runs convolutions on maps too small for the
+    /// training threshold (stage 4 here: 2×2 maps, 2 tiles) through Winograd too; the outputs
+    /// agree with the direct kernels to float rounding, and training still uses the direct path.
+    func testCachedWeightsTakeWinogradOnTinyMapsAtInference() throws {
+        var config = RetinaNetTests.tinyConfig()
+        config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
+        var rng = SeededRandom(seed: 21)
+        let images = (0..<(2 * 3 * 40 * 48)).map { _ in Float(rng.normal()) }
+        func run(winograd: Bool) throws -> (out: [Float], net: RetinaNet) {
+            let ctx = ComputeContext(threads: 2)
+            ctx.winogradEnabled = winograd
+            let net = try RetinaNet(config: config, seed: 5, ctx: ctx)
+            let out = try net.forward(images: images, batch: 2, height: 40, width: 48, training: false)
+            return (out.classLogits.flatMap { $0.toArray() } + out.boxDeltas.flatMap { $0.toArray() }, net)
+        }
+        let (fast, net) = try run(winograd: true)
+        let (direct, _) = try run(winograd: false)
+        let tiny = (net.backbone.stages[3][0] as! BasicBlock).conv2
+        XCTAssertTrue(tiny.usedWinograd, "stage 4 did not take the Winograd path at inference")
+        XCTAssertNotNil(tiny.winogradCache)
+        let scale = direct.map(abs).max() ?? 0
+        XCTAssertGreaterThan(scale, 0)
+        let worst = zip(fast, direct).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThan(worst, 1e-4 * scale, "Winograd inference vs direct kernels")
+        _ = try net.forward(images: images, batch: 2, height: 40, width: 48, training: true)
+        XCTAssertFalse(tiny.usedWinograd, "training forward on 2 tiles should use the direct kernels")
+    }
+
     /// `ConvEpilogue.runInPlace` against a scalar loop: scale, shift, residual and ReLU in every
     /// combination, rows that are not a multiple of 16.
     func testEpilogueMatchesScalarLoop() {

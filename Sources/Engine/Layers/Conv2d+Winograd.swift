@@ -10,7 +10,8 @@ extension Conv2d {
         guard ctx.winogradEnabled,
               WinogradConv.supports(kernel: kernelSize, stride: stride, padding: padding, inChannels: inChannels) else { return false }
         let tiles = sizes.reduce(0) { $0 + n * (($1.h + 3) / 4) * (($1.w + 3) / 4) }
-        return tiles >= ctx.winogradMinTiles
+        let cachedWeights = ctx.inferenceForward && ctx.cacheWinogradWeightsAtInference
+        return tiles >= (cachedWeights ? ctx.winogradMinTilesWithCachedWeights : ctx.winogradMinTiles)
     }
 
     /// The plan for one geometry, or nil when the direct kernels are used.

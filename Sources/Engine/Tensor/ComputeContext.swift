@@ -47,6 +47,10 @@ public final class ComputeContext {
     /// Below this many tiles (e.g. 4×4 maps × batch 8 = 8 tiles) the transformed weights (4× the
     /// weights) cost more memory traffic than the saved multiplies.
     public var winogradMinTiles = 16
+    /// The threshold at inference when the transformed weights are cached
+    /// (`cacheWinogradWeightsAtInference`): the transform is paid once, so a few tiles suffice
+    /// (stage 4 and P5 at 128²: 8 tiles).
+    public var winogradMinTilesWithCachedWeights = 1
     /// Inference forwards fold each backbone BatchNorm (running statistics) into the preceding
     /// conv's output pass, with the block's residual add and ReLU (`Conv2d.forwardFolded`); false
     /// runs the separate BN / add passes (A/B runs, tests). Same values either way.
