@@ -63,12 +63,7 @@ extension LevelConv2d {
     /// if any; bias gradients accumulated) into the plan's blocked output gradient.
     func chainGradEnter(_ dys: [Tensor], plan p: WinogradPlan) {
         let ctx = base.ctx
-        var masked: [UnsafePointer<Float>] = []
-        for (conv, dy) in zip(levels, dys) {
-            let d = conv.maskedGradient(dy)
-            conv.accumulateBiasGrad(d)
-            masked.append(d)
-        }
+        let masked = maskedGradientsAccumulatingBias(dys)
         ctx.timed("conv3x3.weightGrad(winograd)", flops: 0) { base.winogradPackGrad(masked, plan: p) }
     }
 

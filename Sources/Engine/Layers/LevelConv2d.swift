@@ -41,14 +41,19 @@ public final class LevelConv2d {
     /// dL/dxs from dL/doutputs (each level's `gradInput`); accumulates weight and bias gradients.
     public func backward(_ dys: [Tensor]) -> [Tensor] {
         guard usedWinograd, let p = plan else { return zip(levels, dys).map { $0.backward($1)! } }
-        var masked: [UnsafePointer<Float>] = []
-        for (conv, dy) in zip(levels, dys) {
-            let d = conv.maskedGradient(dy)
-            conv.accumulateBiasGrad(d)
-            masked.append(d)
-            conv.gradInput.resize(like: conv.input!)
-        }
+        let masked = maskedGradientsAccumulatingBias(dys)
+        for conv in levels { conv.gradInput.resize(like: conv.input!) }
         base.winogradBackward(masked, plan: p, gradInputs: base.needsInputGrad ? levels.map(\.gradInput) : nil)
         return levels.map(\.gradInput)
+    }
+
+    /// Each level's dL/d(pre-activation) (ReLU-masked when fused), with the bias gradient
+    /// accumulated from it.
+    func maskedGradientsAccumulatingBias(_ dys: [Tensor]) -> [UnsafePointer<Float>] {
+        zip(levels, dys).map { conv, dy in
+            let d = conv.maskedGradient(dy)
+            conv.accumulateBiasGrad(d)
+            return d
+        }
     }
 }
