@@ -6,10 +6,13 @@
     python3 bench/engine_vs_torch.py --threads 1,2 --iters 10 --conv
     python3 bench/engine_vs_torch.py --threads 1 --ab    # also the engine without Winograd, same run
     python3 bench/engine_vs_torch.py --threads 1 --freeze 1    # also with stem + stage 1 frozen
+    python3 bench/engine_vs_torch.py --threads 2 --rounds 4    # 4 alternating engine/PyTorch rounds
 
 For every (threads, size) the engine and PyTorch run back to back, so both see the same machine
-state; the script prints the load (`uptime`) before and after, per-config ratios engine/torch,
-and (with --conv) conv-GEMM GFLOP/s and % of the measured FMA peak. The engine side runs through
+state (--rounds N repeats every pair N times, round-robin over the configs, and adds the medians:
+a co-tenant state that flips within minutes then lands on both sides alike); the script prints the
+load (`uptime`) before and after, per-config ratios engine/torch (one row per round), and (with
+--conv) conv-GEMM GFLOP/s and % of the measured FMA peak. The engine side runs through
 `swift test -c release --filter TrainStepBenchmarkTests/testBenchmark` with ENGINE_BENCH=1, which
 also prints its profiled phases (`ablate bench train-step` gives the same step time alone) and the
 "L1 ceiling" before and after (the GEMM microkernel's in-L1 rate / the register-only peak: how much
@@ -64,6 +67,8 @@ def main():
                     help="also run the engine with Winograd disabled (ENGINE_BENCH_WINOGRAD=0) in the same run")
     ap.add_argument("--freeze", type=int, default=None,
                     help="also run the engine with the stem and stages 1..K frozen (ENGINE_BENCH_FREEZE=K)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every (threads, size) engine/PyTorch pair this many times, round-robin")
     a = ap.parse_args()
     print(f"load before: {uptime()}")
     # Build the way `swift test` builds (a plain `swift build` uses other flags, so the first
@@ -72,8 +77,9 @@ def main():
                     "TrainStepBenchmarkTests/testBenchmarkRunsOnTinyInput"], cwd=ROOT, capture_output=True)
     rows = []
     ab_rows = []
-    for t in [int(v) for v in a.threads.split(",")]:
-        for s in [int(v) for v in a.sizes.split(",")]:
+    configs = [(t, s) for t in [int(v) for v in a.threads.split(",")] for s in [int(v) for v in a.sizes.split(",")]]
+    for _round in range(a.rounds):
+        for t, s in configs:
             lines = engine("TrainStepBenchmarkTests/testBenchmark",
                            {"ENGINE_BENCH_SIZES": str(s), "ENGINE_BENCH_THREADS": str(t), "ENGINE_BENCH_ITERS": str(a.iters),
                             "ENGINE_BENCH_BATCH": str(a.batch), "ENGINE_BENCH_PEAK": "0"})
@@ -112,6 +118,22 @@ def main():
         print(f"| {e['size']} | {e['threads']} | {e['train_median_ms']:.1f} | {tt and f'{tt:.1f}' or '—'} | {ratio(e['train_median_ms'], tt)} "
               f"| {e['inference_median_ms']:.1f} | {ti and f'{ti:.1f}' or '—'} | {ratio(e['inference_median_ms'], ti)} "
               f"| {ceiling(e)} |")
+    if a.rounds > 1 and not a.no_torch:
+        import statistics
+        print()
+        print(f"Medians over {a.rounds} rounds (rounds with ratio ≤ 0.6 in brackets):")
+        print("| size | threads | engine train ms | torch train ms | ratio | engine infer ms | torch infer ms | ratio |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for t, s in configs:
+            rr = [(e, tr) for e, tr in rows if e["size"] == s and e["threads"] == t]
+            def med(side, k):
+                return statistics.median(x[side][k] for x in rr)
+            def hits(k):
+                return sum(1 for e, tr in rr if e[k] <= 0.6 * tr[k])
+            et, tt = med(0, "train_median_ms"), med(1, "train_median_ms")
+            ei, ti = med(0, "inference_median_ms"), med(1, "inference_median_ms")
+            print(f"| {s} | {t} | {et:.1f} | {tt:.1f} | {et / tt:.2f} [{hits('train_median_ms')}/{len(rr)}] "
+                  f"| {ei:.1f} | {ti:.1f} | {ei / ti:.2f} [{hits('inference_median_ms')}/{len(rr)}] |")
     cpu_rows = [(e, tr) for e, tr in rows if e.get("train_median_cpu_ms") and tr and tr.get("train_median_cpu_ms")]
     if cpu_rows:
         print()
@@ -136,7 +158,7 @@ def main():
                      for c in pair(k)]
             print(f"| {label} | {e['size']} | {e['threads']} | " + " | ".join(cells) + " |")
     print()
-    for e, _ in rows:
+    for e, _ in rows[:len(configs)]:  # the first round's profiles
         print(f"engine phases, size {e['size']}, {e['threads']} thread(s), one profiled step "
               f"({e['conv_gflop_per_step']:.2f} conv GFLOP/step):")
         for p in e["phases"]:
