@@ -26,6 +26,11 @@ final class TrainStepBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(peak, 0)
         XCTAssertGreaterThan(kernel, 0)
         XCTAssertLessThan(kernel, peak * 1.3, "microkernel \(kernel) vs peak \(peak) GFLOP/s")
+        for kc in [16, 256] {  // the K blocks `ablate bench ceiling` samples besides the default
+            let k = PeakProbe.microkernelInL1(kc: kc, best: 1)
+            XCTAssertGreaterThan(k, 0, "kc \(kc)")
+            XCTAssertLessThan(k, peak * 1.3, "kc \(kc): microkernel \(k) vs peak \(peak) GFLOP/s")
+        }
     }
 
     func testBenchmark() throws {

@@ -6,7 +6,7 @@ import Foundation
 enum BenchCommand: AblateCommand {
     static let name = "bench"
     static let abstract = "time the engine: median training step and inference batch of the benchmark RetinaNet"
-    static let usage = "train-step [--size N] [--batch N] [--threads N] [--iterations N] [--winograd-min-tiles N] [--no-chain] [--json]\n       ablate bench conv [--threads N] [--reps N] [--json]"
+    static let usage = "train-step [--size N] [--batch N] [--threads N] [--iterations N] [--winograd-min-tiles N] [--no-chain] [--json]\n       ablate bench conv [--threads N] [--reps N] [--json]\n       ablate bench ceiling [--seconds N]"
     static let discussion = """
     The network (issue 3's benchmark): ResNet-18 layout with widths 32/64/128/256, FPN 64 on
     C3–C5 with P6/P7, heads 4 × (3×3 conv 64 + ReLU), 10 classes × 9 anchors, random images of
@@ -20,6 +20,12 @@ enum BenchCommand: AblateCommand {
     single-threaded figures use the thread's CPU time, so a busy machine hurts them less. It also
     times the GEMM microkernel alone with its operands in L1, before and after the table: on a
     shared VM that ceiling can sit far below the register-only peak (see docs/BENCHMARKS.md).
+
+    `ceiling` prints, about once a second for SECONDS (default 20), the 1-thread register-only
+    FMA peak and the microkernel's in-L1 rate as % of it for K blocks of 16…256 (operands of
+    3…48 KiB; L1 is 32 KiB): when every column drops together, even the 3 KiB one, another tenant
+    is sharing the core's execution ports, not its L1. Run it beside a benchmark to read that
+    benchmark's figures.
     """
     static let options: [OptionSpec] = [
         OptionSpec(name: "size", value: "N", help: "image side in pixels (default 128)"),
@@ -29,6 +35,7 @@ enum BenchCommand: AblateCommand {
         OptionSpec(name: "reps", value: "N", help: "conv: repetitions per shape, best kept (default 5)"),
         OptionSpec(name: "winograd-min-tiles", value: "N", help: "train-step: fewest 4×4 output tiles for a Winograd conv (default 16)"),
         OptionSpec(name: "no-chain", value: nil, help: "train-step: run the head convs one by one, not as a blocked Winograd chain"),
+        OptionSpec(name: "seconds", value: "N", help: "ceiling: how long to sample (default 20)"),
         OptionSpec(name: "json", value: nil, help: "print one JSON object instead of text"),
     ]
 
@@ -37,7 +44,8 @@ enum BenchCommand: AblateCommand {
         switch what {
         case "train-step": return try trainStep(args)
         case "conv": return try conv(args)
-        default: throw UsageError(command: name, message: "unknown benchmark '\(what)' (known: train-step, conv)")
+        case "ceiling": return try ceiling(args)
+        default: throw UsageError(command: name, message: "unknown benchmark '\(what)' (known: train-step, conv, ceiling)")
         }
     }
 
@@ -62,6 +70,22 @@ enum BenchCommand: AblateCommand {
             let label = r.label.padding(toLength: 22, withPad: " ", startingAt: 0)
             let mnk = "\(r.m)×\(r.n)×\(r.k)".padding(toLength: 19, withPad: " ", startingAt: 0)
             print("\(label) \(mnk) \(cell(r.plainGemm))  \(cell(r.forward))  \(cell(r.weightGrad))  \(cell(r.inputGrad))")
+        }
+        return 0
+    }
+
+    static func ceiling(_ args: Arguments) throws -> Int32 {
+        let seconds = try args.int("seconds", min: 1) ?? 20
+        let blocks = [16, 32, 64, 128, 256]
+        print("time     FMA peak   in-L1 microkernel, % of that peak, by K block (operand KiB)")
+        print("  s      GFLOP/s  " + blocks.map { String(format: "  kc%-3d(%2d)", $0, 192 * $0 / 1024) }.joined())
+        let start = Date()
+        while Date().timeIntervalSince(start) < Double(seconds) {
+            let t = Date().timeIntervalSince(start)
+            let peak = PeakProbe.measure(threads: 1, iterations: 2_000_000, best: 1)
+            let cells = blocks.map { String(format: "  %9.0f%%", 100 * PeakProbe.microkernelInL1(kc: $0, best: 1) / peak) }
+            print(String(format: "%5.1f  %9.1f  ", t, peak) + cells.joined())
+            Thread.sleep(forTimeInterval: 0.5)
         }
         return 0
     }

@@ -3,12 +3,11 @@ import Dispatch
 /// Measures this machine's FP32 FMA peak with a register-only SIMD16 loop (denominator of the
 /// "% of peak" figures in docs/BENCHMARKS.md).
 public enum PeakProbe {
-    /// GFLOP/s of independent SIMD16 FMA chains on `threads` threads (best of 5).
-    public static func measure(threads: Int) -> Double {
+    /// GFLOP/s of independent SIMD16 FMA chains on `threads` threads (best of `tries`).
+    public static func measure(threads: Int, iterations iters: Int = 20_000_000, best tries: Int = 5) -> Double {
         let ctx = ComputeContext(threads: threads)
-        let iters = 20_000_000
         var best = 0.0
-        for _ in 0..<5 {
+        for _ in 0..<tries {
             let t0 = Clock.now(threads: threads)
             var sink = [Float](repeating: 0, count: threads)
             sink.withUnsafeMutableBufferPointer { s in
@@ -28,14 +27,16 @@ public enum PeakProbe {
     /// that moment. On the shared VM of docs/BENCHMARKS.md it flips between ~50% and ~95% of
     /// `measure` (within a minute, even within one process) while `measure` stays put; the cause
     /// is outside the program and not established, so conv figures are read against both.
-    public static func microkernelInL1() -> Double {
-        let kc = SGEMM.kc, reps = 20_000
+    /// `kc` sets the operands' footprint (A 64·kc, B 128·kc bytes): `ablate bench ceiling` times
+    /// kc = 16…256 side by side to tell L1 capacity from execution-port contention.
+    public static func microkernelInL1(kc: Int = SGEMM.kc, best tries: Int = 5) -> Double {
+        let reps = 20_000 * 128 / kc
         let a = Tensor.allocate(16 * kc), b = Tensor.allocate(SGEMM.nr * kc), c = Tensor.allocate(8 * SGEMM.nr)
         defer { a.deallocate(); b.deallocate(); c.deallocate() }
         a.update(repeating: 1e-3, count: 16 * kc); b.update(repeating: 1e-3, count: SGEMM.nr * kc)
         c.update(repeating: 0, count: 8 * SGEMM.nr)
         var best = 0.0
-        for _ in 0..<5 {
+        for _ in 0..<tries {
             let t0 = Clock.threadCPU()
             for _ in 0..<reps {
                 SGEMM.kernel8x32(kc, a, b, c, SGEMM.nr, mr: 8, nr: SGEMM.nr, beta: true, aStride: 16)

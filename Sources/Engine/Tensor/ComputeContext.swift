@@ -57,7 +57,9 @@ public final class ComputeContext {
     public var foldBatchNormAtInference = true
     /// Inference forwards keep each Winograd conv's transformed weights (4× the weights' memory)
     /// and reuse them while the weights are unchanged (checked by comparing with a copy on every
-    /// forward); false recomputes them every time. Same values either way.
+    /// forward); false recomputes them every time. Same values either way, except that with the
+    /// cache maps of fewer than `winogradMinTiles` tiles also take Winograd
+    /// (`winogradMinTilesWithCachedWeights`), which differs from the direct kernels by float rounding.
     public var cacheWinogradWeightsAtInference = true
     /// RetinaNet head towers keep their activations in the Winograd blocked layout from one conv
     /// to the next (`LevelConv2d+Chain`) instead of unpacking to CNHW and packing again; false
