@@ -68,8 +68,7 @@ public enum VectorMath {
     /// log(1 + e^x) computed stably: max(x, 0) + log(1 + e^−|x|).
     @inline(__always)
     public static func softplus(_ x: V) -> V {
-        let ax = x.replacing(with: -x, where: x .< 0)
-        return x.replacing(with: 0, where: x .< 0) + log(V(repeating: 1) + exp(-ax))
+        x.replacing(with: 0, where: x .< 0) + log(V(repeating: 1) + exp(-abs(x)))
     }
 }
 
