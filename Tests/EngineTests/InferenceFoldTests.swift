@@ -51,6 +51,46 @@ final class InferenceFoldTests: XCTestCase {
         }
     }
 
+    /// A BasicBlock whose two convs both take Winograd runs them as one blocked chain at inference
+    /// (conv1's folded BN + ReLU on the blocked result); the outputs are bitwise those of the
+    /// conv-by-conv path, at 1 and 2 threads, and training forwards never chain.
+    func testBasicBlockWinogradChainEqualsConvByConv() throws {
+        var config = RetinaNetTests.tinyConfig()
+        config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
+        var rng = SeededRandom(seed: 31)
+        let images = (0..<(2 * 3 * 40 * 48)).map { _ in Float(rng.normal()) }
+        func run(chain: Bool, threads: Int) throws -> (out: [Float], chained: Int) {
+            let ctx = ComputeContext(threads: threads)
+            ctx.winogradMinTiles = 1
+            ctx.winogradChain = chain
+            let net = try RetinaNet(config: config, seed: 5, ctx: ctx)
+            var bnRng = SeededRandom(seed: 32)
+            for bn in net.backbone.batchNorms {
+                for c in 0..<bn.channels {
+                    bn.weight.value.data[c] = Float(bnRng.uniform(0.5, 1.5))
+                    bn.bias.value.data[c] = Float(bnRng.normal() * 0.2)
+                    bn.runningMean.value.data[c] = Float(bnRng.normal() * 0.3)
+                    bn.runningVar.value.data[c] = Float(bnRng.uniform(0.3, 2))
+                }
+            }
+            let blocks = net.backbone.stages.flatMap { $0 }.compactMap { $0 as? BasicBlock }
+            _ = try net.forward(images: images, batch: 2, height: 40, width: 48, training: true)
+            XCTAssertFalse(blocks.contains { $0.chainedAtInference }, "a training forward chained a block")
+            let out = try net.forward(images: images, batch: 2, height: 40, width: 48, training: false)
+            let values = out.classLogits.flatMap { $0.toArray() } + out.boxDeltas.flatMap { $0.toArray() }
+                + net.lastFeatures.flatMap { $0.tensor.toArray() }
+            return (values, blocks.filter { $0.chainedAtInference }.count)
+        }
+        let plain = try run(chain: false, threads: 1)
+        XCTAssertEqual(plain.chained, 0)
+        XCTAssertGreaterThan(plain.out.map(abs).max() ?? 0, 0)
+        for threads in [1, 2] {
+            let chained = try run(chain: true, threads: threads)
+            XCTAssertGreaterThan(chained.chained, 0, "no BasicBlock took the chain (\(threads) threads)")
+            XCTAssertTrue(chained.out == plain.out, "chained inference differs from conv by conv (\(threads) threads)")
+        }
+    }
+
     /// Cached Winograd weights at inference: the same outputs as recomputing them, and a weight
     /// change between two inference forwards (here: a direct write, as a checkpoint load or an
     /// SGD step would make) is picked up.

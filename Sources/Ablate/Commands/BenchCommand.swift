@@ -34,7 +34,7 @@ enum BenchCommand: AblateCommand {
         OptionSpec(name: "iterations", value: "N", help: "timed steps (default 10)"),
         OptionSpec(name: "reps", value: "N", help: "conv: repetitions per shape, best kept (default 5)"),
         OptionSpec(name: "winograd-min-tiles", value: "N", help: "train-step: fewest 4×4 output tiles for a Winograd conv (default 16)"),
-        OptionSpec(name: "no-chain", value: nil, help: "train-step: run the head convs one by one, not as a blocked Winograd chain"),
+        OptionSpec(name: "no-chain", value: nil, help: "train-step: run the head convs (and, at inference, each BasicBlock's two convs) one by one, not as a blocked Winograd chain"),
         OptionSpec(name: "seconds", value: "N", help: "ceiling: how long to sample (default 20)"),
         OptionSpec(name: "json", value: nil, help: "print one JSON object instead of text"),
     ]

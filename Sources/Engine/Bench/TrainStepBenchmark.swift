@@ -46,7 +46,7 @@ public enum TrainStepBenchmark {
     /// `foldBatchNorm: false` runs inference with separate BN passes (`ComputeContext.foldBatchNormAtInference`),
     /// `cacheWinogradWeights: false` recomputes the Winograd weights on every inference forward;
     /// `winogradMinTiles` overrides `ComputeContext.winogradMinTiles`, `winogradChain: false` runs
-    /// the head convs one by one (A/B runs of those settings in one binary).
+    /// the head convs and the BasicBlocks' convs one by one (A/B runs of those settings in one binary).
     public static func run(size: Int, batch: Int, threads: Int, iterations: Int, warmup: Int = 2,
                            config: RetinaNetConfig = .benchmark, winograd: Bool = true,
                            freezeThroughStage: Int? = nil, foldBatchNorm: Bool = true,

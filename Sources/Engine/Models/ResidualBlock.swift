@@ -44,6 +44,8 @@ public final class BasicBlock: ResidualBlock {
     let ctx: ComputeContext
     public let outChannels: Int
     let output = Tensor(), gradSum = Tensor()
+    /// Whether the last forward ran both convs as one blocked Winograd chain (`forwardChainedFolded`).
+    var chainedAtInference = false
 
     public init(name: String, inChannels: Int, planes: Int, stride: Int, bnMode: BatchNorm.Mode, ctx: ComputeContext) {
         self.ctx = ctx; outChannels = planes
@@ -66,6 +68,8 @@ public final class BasicBlock: ResidualBlock {
     /// Inference (`training: false`) folds each BN into its conv and the residual add + ReLU
     /// into conv2's output pass; the result is then `conv2.output`, bitwise the unfolded value.
     public func forward(_ x: Tensor, training: Bool) throws -> Tensor {
+        chainedAtInference = false
+        if !training && ctx.foldBatchNormAtInference, let y = try forwardChainedFolded(x) { return y }
         let a = try conv1.forward(x, bn: bn1, training: training)
         if !training && ctx.foldBatchNormAtInference {
             return try conv2.forwardFolded(a, bn: bn2, residual: try shortcut.forward(x, training: false), relu: true)

@@ -62,7 +62,8 @@ public final class ComputeContext {
     /// (`winogradMinTilesWithCachedWeights`), which differs from the direct kernels by float rounding.
     public var cacheWinogradWeightsAtInference = true
     /// RetinaNet head towers keep their activations in the Winograd blocked layout from one conv
-    /// to the next (`LevelConv2d+Chain`) instead of unpacking to CNHW and packing again; false
+    /// to the next (`LevelConv2d+Chain`) instead of unpacking to CNHW and packing again, and so do
+    /// a BasicBlock's two convs at inference with folded BN (`BasicBlock+WinogradChain`); false
     /// runs each conv on its own (A/B runs, tests). Same outputs and weight gradients either way.
     public var winogradChain = true
     /// Set by `RetinaNet.forward` for the duration of an inference (`training: false`) forward.
