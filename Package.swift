@@ -7,11 +7,12 @@ import PackageDescription
 // The engine's SIMD16<Float> kernels only become AVX-512 FMAs when the compiler may target the
 // host CPU; without it `addingProduct` lowers to scalar fma calls (~100x slower). The manifest is
 // compiled for the host, so `#if arch` tells us where we build. Set FOCAL_PORTABLE=1 to build a
-// binary for a generic CPU of the architecture (e.g. to copy it to another machine).
+// binary for a generic CPU of the architecture (e.g. to copy it to another machine); the engine
+// then also picks the GEMM tiling for few vector registers (`VectorRegisters`).
 import Foundation
 let portable = ProcessInfo.processInfo.environment["FOCAL_PORTABLE"] == "1"
 #if arch(x86_64)
-let hostCPU: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+let hostCPU: [SwiftSetting] = portable ? [.define("FOCAL_PORTABLE")] : [.unsafeFlags(["-target-cpu", "native"])]
 #else
 let hostCPU: [SwiftSetting] = []
 #endif

@@ -42,7 +42,7 @@ final class RetinaNetTests: XCTestCase {
         }
     }
 
-    func images(_ n: Int, _ h: Int, _ w: Int, seed: UInt64) -> [Float] {
+    static func images(_ n: Int, _ h: Int, _ w: Int, seed: UInt64) -> [Float] {
         var rng = SeededRandom(seed: seed)
         return (0..<(n * 3 * h * w)).map { _ in Float(rng.normal()) }
     }
@@ -52,7 +52,7 @@ final class RetinaNetTests: XCTestCase {
         // Larger head weights than the 0.01 init so every path carries a measurable gradient.
         var rng = SeededRandom(seed: 4)
         for (name, p) in net.namedParameters where name.hasPrefix("head.") && p.shape.count == 4 { p.fillNormal(std: 0.2, rng: &rng) }
-        let img = images(2, h, w, seed: 8)
+        let img = Self.images(2, h, w, seed: 8)
         let out = try net.forward(images: img, batch: 2, height: h, width: w, training: true)
         let loss = SyntheticLoss(out, seed: 9)
         let names = Set(["backbone.conv1.weight", "backbone.bn1.weight", "backbone.layer1.0.conv2.weight",
@@ -84,7 +84,7 @@ final class RetinaNetTests: XCTestCase {
 
     func testOutputShapesForNonSquareInput() throws {
         let net = try RetinaNet(config: Self.tinyConfig(), seed: 1, ctx: ComputeContext(threads: 1))
-        let out = try net.forward(images: images(1, 256, 341, seed: 2), batch: 1, height: 256, width: 341, training: false)
+        let out = try net.forward(images: Self.images(1, 256, 341, seed: 2), batch: 1, height: 256, width: 341, training: false)
         XCTAssertEqual(out.sizes.map { $0.h }, [32, 16, 8, 4, 2])
         XCTAssertEqual(out.sizes.map { $0.w }, [43, 22, 11, 6, 3])
         XCTAssertEqual(out.classLogits[0].count, 32 * 43 * 2 * 3)
@@ -105,13 +105,13 @@ final class RetinaNetTests: XCTestCase {
     }
 
     /// Three SGD steps; returns the class logits of the last forward and all parameter values.
-    func trainSteps(threads: Int, seed: UInt64, config: RetinaNetConfig = tinyConfig(), winogradMinTiles: Int? = nil) throws
+    static func trainSteps(threads: Int, seed: UInt64, config: RetinaNetConfig = tinyConfig(), winogradMinTiles: Int? = nil) throws
         -> ([Float], [Float]) {
         let ctx = ComputeContext(threads: threads)
         if let m = winogradMinTiles { ctx.winogradMinTiles = m }
         let net = try RetinaNet(config: config, seed: seed, ctx: ctx)
         let sgd = SGD(parameters: net.parameters, momentum: 0.9, weightDecay: 1e-4)
-        let img = images(2, 40, 48, seed: 5)
+        let img = Self.images(2, 40, 48, seed: 5)
         var loss: SyntheticLoss? = nil
         for _ in 0..<3 {
             let out = try net.forward(images: img, batch: 2, height: 40, width: 48, training: true)
@@ -128,10 +128,10 @@ final class RetinaNetTests: XCTestCase {
     /// Same seed → bitwise-identical weights and outputs; also across 1 and 2 threads (every
     /// parallel split is over output elements).
     func testDeterminism() throws {
-        let a = try trainSteps(threads: 1, seed: 7)
-        let b = try trainSteps(threads: 1, seed: 7)
-        let c = try trainSteps(threads: 2, seed: 7)
-        let d = try trainSteps(threads: 1, seed: 8)
+        let a = try Self.trainSteps(threads: 1, seed: 7)
+        let b = try Self.trainSteps(threads: 1, seed: 7)
+        let c = try Self.trainSteps(threads: 2, seed: 7)
+        let d = try Self.trainSteps(threads: 1, seed: 8)
         XCTAssertEqual(a.0, b.0); XCTAssertEqual(a.1, b.1)
         XCTAssertEqual(a.0, c.0); XCTAssertEqual(a.1, c.1)
         XCTAssertNotEqual(a.1, d.1)
@@ -142,8 +142,8 @@ final class RetinaNetTests: XCTestCase {
     func testDeterminismWinograd() throws {
         var config = Self.tinyConfig()
         config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
-        let a = try trainSteps(threads: 1, seed: 7, config: config, winogradMinTiles: 1)
-        let b = try trainSteps(threads: 2, seed: 7, config: config, winogradMinTiles: 1)
+        let a = try Self.trainSteps(threads: 1, seed: 7, config: config, winogradMinTiles: 1)
+        let b = try Self.trainSteps(threads: 2, seed: 7, config: config, winogradMinTiles: 1)
         XCTAssertEqual(a.0, b.0); XCTAssertEqual(a.1, b.1)
     }
 
@@ -152,7 +152,7 @@ final class RetinaNetTests: XCTestCase {
     func testFreezeBackbone() throws {
         var config = Self.tinyConfig()
         config.backbone.width = 16; config.fpnChannels = 16; config.headChannels = 16
-        let img = images(2, 40, 48, seed: 5)
+        let img = Self.images(2, 40, 48, seed: 5)
         func grads(freeze: Int?) throws -> (RetinaNet, [[Float]]) {
             let net = try RetinaNet(config: config, seed: 3, ctx: ComputeContext(threads: 2))
             if let k = freeze { try net.freezeBackbone(throughStage: k) }
@@ -188,7 +188,7 @@ final class RetinaNetTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let ctx = ComputeContext(threads: 1)
         let a = try RetinaNet(config: Self.tinyConfig(), seed: 1, ctx: ctx)
-        let img = images(1, 40, 40, seed: 3)
+        let img = Self.images(1, 40, 40, seed: 3)
         _ = try a.forward(images: img, batch: 1, height: 40, width: 40, training: true)  // moves BN running stats
         let file = dir.appendingPathComponent("model.safetensors")
         try a.save(to: file, metadata: ["engine": "test"])
@@ -224,7 +224,7 @@ final class RetinaNetTests: XCTestCase {
         let ctx = ComputeContext(threads: 2)
         let clf = BackboneClassifier(layout: Self.tinyConfig().backbone, numClasses: 3, seed: 1, ctx: ctx)
         let sgd = SGD(parameters: clf.parameters, momentum: 0.9, weightDecay: 0)
-        let img = images(6, 32, 32, seed: 4)
+        let img = Self.images(6, 32, 32, seed: 4)
         let labels = [0, 1, 2, 0, 1, 2]
         var losses: [Double] = []
         for _ in 0..<15 {

@@ -1,12 +1,16 @@
 extension SGEMM {
     /// C[mr×nr] (+)= Apanel[kc×8]ᵀ · Bpanel[kc×32]: 16 SIMD16 accumulators, one broadcast of A
-    /// per row and two vector loads of B per k step. Partial tiles (mr < 8 or nr < 32) are
+    /// per row and two vector loads of B per k step (four 4×16 quarters when `wideTile` is off). Partial tiles (mr < 8 or nr < 32) are
     /// computed in full (the packed operands are zero padded) and stored partially. The A panel
     /// advances `aStride` floats per k step (8; 16 for two panels packed side by side).
     @inline(__always)
     static func kernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
                            mr: Int, nr: Int, beta: Bool, aStride: Int = 8) {
+        if !wideTile {
+            quarters8x32(kc, a, rowStride: 1, kStride: aStride, b, 32, c, ldc, rows: mr, cols: nr, beta: beta)
+            return
+        }
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()

@@ -27,6 +27,10 @@ extension SGEMM {
     @inline(never)
     static func kernelRowsA(_ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                             _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, beta: Bool) {
+        if !wideTile {
+            quarters8x32(kc, a, rowStride: lda, kStride: 1, b, ldb, c, ldc, rows: rows, cols: 32, beta: beta)
+            return
+        }
         typealias V = V16
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
@@ -58,6 +62,10 @@ extension SGEMM {
     @inline(never)
     static func kernelStridedA(_ kc: Int, _ a: UnsafePointer<Float>, _ ldak: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, beta: Bool) {
+        if !wideTile {
+            quarters8x32(kc, a, rowStride: 1, kStride: ldak, b, ldb, c, ldc, rows: rows, cols: 32, beta: beta)
+            return
+        }
         typealias V = V16
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
