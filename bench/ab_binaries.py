@@ -9,9 +9,12 @@ thread count) so machine noise hits both alike, and prints every run and the med
 time (thread CPU time at 1 thread, wall time otherwise), the inference batch, and the summed
 milliseconds of the profiled phases whose names start with each --phase. Build the old side in a
 worktree: `git worktree add /tmp/old COMMIT && (cd /tmp/old && swift build -c release --product ablate)`.
+`--env-a KEY=VALUE` / `--env-b KEY=VALUE` set environment variables for one side only, e.g. the
+same binary twice with `--env-a FOCAL_MICROKERNEL=wide --env-b FOCAL_MICROKERNEL=narrow`.
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 
@@ -25,14 +28,18 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--iterations", type=int, default=4)
     ap.add_argument("--phase", action="append", default=[])
+    ap.add_argument("--env-a", action="append", default=[])
+    ap.add_argument("--env-b", action="append", default=[])
     a = ap.parse_args()
+    envs = {label: dict(os.environ, **dict(kv.split("=", 1) for kv in extra))
+            for label, extra in (("A", a.env_a), ("B", a.env_b))}
     results = {}
     for rep in range(a.reps):
         for t in [int(x) for x in a.threads.split(",")]:
             for label, binary in (("A", a.a), ("B", a.b)):
                 out = subprocess.run([binary, "bench", "train-step", "--size", str(a.size), "--batch", "8",
                                       "--threads", str(t), "--iterations", str(a.iterations), "--json"],
-                                     capture_output=True, text=True, check=True).stdout
+                                     capture_output=True, text=True, check=True, env=envs[label]).stdout
                 d = json.loads(out)
                 step = d["train_median_cpu_ms"] if t == 1 else d["train_median_ms"]
                 phases = {p: sum(x["ms"] for x in d["phases"] if x["name"].strip().startswith(p)) for p in a.phase}
