@@ -154,13 +154,15 @@ final class WinogradChunkBenchmarkTests: XCTestCase {
 }
 
 /// Forward-pipeline chunk size sweep (`WinogradConv.forwardChunkBytes`) on the network's Winograd
-/// shapes, interleaved in one process (ENGINE_BENCH=1): prints "WINOGRAD_CHUNK {json}" lines.
+/// shapes, interleaved in one process (ENGINE_BENCH=1; sizes from ENGINE_BENCH_CHUNK_BYTES, a comma
+/// list): prints "WINOGRAD_CHUNK {json}" lines.
 final class WinogradChunkSizeBenchmarkTests: XCTestCase {
     func testChunkSizeSweep() throws {
         guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
         let threads = Int(ProcessInfo.processInfo.environment["ENGINE_BENCH_THREADS"] ?? "1") ?? 1
         let heads = [(h: 16, w: 16), (h: 8, w: 8), (h: 4, w: 4), (h: 2, w: 2), (h: 1, w: 1)]
-        let bytes = [196_608, 393_216, 786_432]
+        let bytes = (ProcessInfo.processInfo.environment["ENGINE_BENCH_CHUNK_BYTES"] ?? "196608,393216,786432")
+            .split(separator: ",").compactMap { Int($0) }
         for (label, c, sizes) in [("heads 128²", 64, heads), ("stage 1 at 128²", 32, [(h: 32, w: 32)]),
                                   ("stage 2 at 128²", 64, [(h: 16, w: 16)]), ("stage 3 at 256²", 128, [(h: 16, w: 16)]),
                                   ("heads 256²", 64, heads.map { (h: $0.h * 2, w: $0.w * 2) })] {

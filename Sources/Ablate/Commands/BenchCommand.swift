@@ -26,6 +26,10 @@ enum BenchCommand: AblateCommand {
     3…48 KiB; L1 is 32 KiB): when every column drops together, even the 3 KiB one, another tenant
     is sharing the core's execution ports, not its L1. Run it beside a benchmark to read that
     benchmark's figures.
+
+    All three print the GEMM register tiling in use: 16 SIMD16 accumulators per 8×32 tile where
+    the host has AVX-512, four 4×16 quarters elsewhere (AVX2, arm64), which give the same
+    results; FOCAL_MICROKERNEL=wide or =narrow in the environment forces one (A/B runs).
     """
     static let options: [OptionSpec] = [
         OptionSpec(name: "size", value: "N", help: "image side in pixels (default 128)"),
@@ -58,10 +62,12 @@ enum BenchCommand: AblateCommand {
         let ceilingAfter = PeakProbe.microkernelInL1()
         if args.has("json") {
             print("{\"threads\":\(threads),\"peak\":\(Int(peak)),\"microkernel_l1\":[\(Int(ceilingBefore)),\(Int(ceilingAfter))],"
+                  + "\"tiling\":\"\(VectorRegisters.tilingName)\","
                   + "\"shapes\":[" + rows.map(\.json).joined(separator: ",") + "]}")
             return 0
         }
         print(String(format: "FMA peak, %d thread(s): %.1f GFLOP/s", threads, peak))
+        print("microkernel tiling: \(VectorRegisters.tilingName)")
         print(String(format: "8×32 microkernel, operands in L1, 1 thread: %.1f GFLOP/s before, %.1f after (%.0f%% / %.0f%% of the 1-thread peak)",
                      ceilingBefore, ceilingAfter, 100 * ceilingBefore * Double(threads) / peak, 100 * ceilingAfter * Double(threads) / peak))
         print("shape                  M×N×K               SGEMM        conv forward  weight grad   input grad")
@@ -77,6 +83,7 @@ enum BenchCommand: AblateCommand {
     static func ceiling(_ args: Arguments) throws -> Int32 {
         let seconds = try args.int("seconds", min: 1) ?? 20
         let blocks = [16, 32, 64, 128, 256]
+        print("microkernel tiling: \(VectorRegisters.tilingName)")
         print("time     FMA peak   in-L1 microkernel, % of that peak, by K block (operand KiB)")
         print("  s      GFLOP/s  " + blocks.map { String(format: "  kc%-3d(%2d)", $0, 192 * $0 / 1024) }.joined())
         let start = Date()
@@ -104,6 +111,7 @@ enum BenchCommand: AblateCommand {
         print(String(format: "inference batch: median %.1f ms, min %.1f ms", s.inferenceMedianMs, s.inferenceMinMs))
         print(String(format: "convolution work: %.2f GFLOP per training step (%.0f GFLOP/s at the median)",
                      s.convGflopPerStep, s.convGflopPerStep / (s.trainMedianMs / 1000)))
+        print("microkernel tiling: \(VectorRegisters.tilingName)")
         return 0
     }
 }
