@@ -196,3 +196,48 @@ final class WinogradChunkSizeBenchmarkTests: XCTestCase {
         }
     }
 }
+
+/// Weight-gradient chunk sweep (`WinogradConv.weightGradChunkTiles`, the K of each transform-domain
+/// GEMM call and how often the dU accumulators are read and written) on the network's Winograd
+/// shapes, interleaved in one process (ENGINE_BENCH=1; tile counts from ENGINE_BENCH_WGRAD_TILES,
+/// a comma list): prints "WINOGRAD_WGRAD_CHUNK {json}" lines.
+final class WinogradWeightGradChunkBenchmarkTests: XCTestCase {
+    func testWeightGradChunkSweep() throws {
+        guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
+        let threads = Int(ProcessInfo.processInfo.environment["ENGINE_BENCH_THREADS"] ?? "1") ?? 1
+        let chunks = (ProcessInfo.processInfo.environment["ENGINE_BENCH_WGRAD_TILES"] ?? "32,64,128,256")
+            .split(separator: ",").compactMap { Int($0) }
+        let heads = [(h: 32, w: 32), (h: 16, w: 16), (h: 8, w: 8), (h: 4, w: 4), (h: 2, w: 2)]
+        for (label, c, sizes) in [("heads 256²", 64, heads), ("stage 1 at 256²", 32, [(h: 64, w: 64)]),
+                                  ("stage 2 at 256²", 64, [(h: 32, w: 32)]), ("stage 3 at 256²", 128, [(h: 16, w: 16)])] {
+            let ctx = ComputeContext(threads: threads)
+            let plan = WinogradPlan(batch: 8, sizes: sizes)
+            var rng = SeededRandom(seed: 1)
+            let xp = plan.input.get(plan.paddedCount(channels: c)), gp = plan.grad.get(plan.paddedCount(channels: c))
+            for i in 0..<plan.positions {
+                for cb in 0..<(c / 16) {
+                    for l in 0..<16 {
+                        let o = (cb * plan.padVectors + Int(plan.posOffset[i])) * 16 + l
+                        xp[o] = Float(rng.normal()); gp[o] = Float(rng.normal())
+                    }
+                }
+            }
+            let dw = UnsafeMutablePointer<Float>.allocate(capacity: c * c * 9)
+            defer { dw.deallocate() }
+            var best = [Double](repeating: .infinity, count: chunks.count)
+            let saved = WinogradConv.weightGradChunkTiles
+            for _ in 0..<5 {
+                for (i, tc) in chunks.enumerated() {
+                    WinogradConv.weightGradChunkTiles = tc
+                    dw.update(repeating: 0, count: c * c * 9)
+                    let t0 = Clock.wall()
+                    for _ in 0..<3 { WinogradConv.weightGrad(plan, input: xp, cIn: c, grad: gp, cOut: c, dw: dw, ctx: ctx) }
+                    best[i] = min(best[i], Double(Clock.wall() - t0) / 3e6)
+                }
+            }
+            WinogradConv.weightGradChunkTiles = saved
+            let cells = zip(chunks, best).map { "\"\($0)\":\($1)" }.joined(separator: ",")
+            print("WINOGRAD_WGRAD_CHUNK {\"shape\":\"\(label)\",\"c\":\(c),\"tiles\":\(plan.tiles),\"threads\":\(threads),\(cells)}")
+        }
+    }
+}
