@@ -6,14 +6,10 @@ import XCTest
 /// same float operations in the same order, so the stated tolerance is zero: outputs must be
 /// bitwise equal.
 final class InferenceFoldTests: XCTestCase {
-    /// Head outputs of one inference forward with and without folding.
-    func inference(_ config: RetinaNetConfig, fold: Bool, threads: Int, minTiles: Int?) throws -> [Float] {
-        let ctx = ComputeContext(threads: threads)
-        ctx.foldBatchNormAtInference = fold
-        if let m = minTiles { ctx.winogradMinTiles = m }
-        let net = try RetinaNet(config: config, seed: 11, ctx: ctx)
-        // Non-trivial running statistics and affine parameters (fresh BNs are the identity).
-        var rng = SeededRandom(seed: 12)
+    /// Non-trivial running statistics and affine parameters for every backbone BN (fresh BNs are
+    /// the identity, which would hide a wrong fold).
+    static func randomizeBatchNorms(_ net: RetinaNet, seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
         for bn in net.backbone.batchNorms {
             for c in 0..<bn.channels {
                 bn.weight.value.data[c] = Float(rng.uniform(0.5, 1.5))
@@ -22,6 +18,15 @@ final class InferenceFoldTests: XCTestCase {
                 bn.runningVar.value.data[c] = Float(rng.uniform(0.3, 2))
             }
         }
+    }
+
+    /// Head outputs of one inference forward with and without folding.
+    func inference(_ config: RetinaNetConfig, fold: Bool, threads: Int, minTiles: Int?) throws -> [Float] {
+        let ctx = ComputeContext(threads: threads)
+        ctx.foldBatchNormAtInference = fold
+        if let m = minTiles { ctx.winogradMinTiles = m }
+        let net = try RetinaNet(config: config, seed: 11, ctx: ctx)
+        Self.randomizeBatchNorms(net, seed: 12)
         var img = SeededRandom(seed: 13)
         let images = (0..<(2 * 3 * 40 * 48)).map { _ in Float(img.normal()) }
         // A training forward first: the inference forward must not depend on what it left behind.
@@ -64,15 +69,7 @@ final class InferenceFoldTests: XCTestCase {
             ctx.winogradMinTiles = 1
             ctx.winogradChain = chain
             let net = try RetinaNet(config: config, seed: 5, ctx: ctx)
-            var bnRng = SeededRandom(seed: 32)
-            for bn in net.backbone.batchNorms {
-                for c in 0..<bn.channels {
-                    bn.weight.value.data[c] = Float(bnRng.uniform(0.5, 1.5))
-                    bn.bias.value.data[c] = Float(bnRng.normal() * 0.2)
-                    bn.runningMean.value.data[c] = Float(bnRng.normal() * 0.3)
-                    bn.runningVar.value.data[c] = Float(bnRng.uniform(0.3, 2))
-                }
-            }
+            Self.randomizeBatchNorms(net, seed: 32)
             let blocks = net.backbone.stages.flatMap { $0 }.compactMap { $0 as? BasicBlock }
             _ = try net.forward(images: images, batch: 2, height: 40, width: 48, training: true)
             XCTAssertFalse(blocks.contains { $0.chainedAtInference }, "a training forward chained a block")

@@ -11,7 +11,7 @@ import Darwin
 /// computed as four 4×16 quarters (`SGEMM.kernel4x16`), with a 100 GFLOP/s FMA peak.
 public enum VectorRegisters {
     /// What the host and the build allow. `FOCAL_MICROKERNEL=wide` or `=narrow` in the environment
-    /// overrides the detection (A/B runs of the two tilings in one binary).
+    /// overrides the detection (A/B runs of the two tilings in one binary; other values are ignored).
     public static let hostIsWide: Bool = {
         switch ProcessInfo.processInfo.environment["FOCAL_MICROKERNEL"] {
         case "wide": return true
