@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Wraps a non-Sendable value for a parallel region whose chunks touch disjoint memory.
 @usableFromInline struct UncheckedSendable<T>: @unchecked Sendable {
@@ -81,6 +82,11 @@ public final class ComputeContext {
         return packB[t]
     }
 
+    /// Whether parallel regions run on `SpinPool`'s polling helpers (default) or on
+    /// `DispatchQueue.concurrentPerform` (`FOCAL_THREAD_POOL=dispatch` in the environment, for A/B
+    /// runs and on macOS before 15). Same results either way.
+    @usableFromInline static let useSpinPool = ProcessInfo.processInfo.environment["FOCAL_THREAD_POOL"] != "dispatch"
+
     /// Runs `body(chunk)` for chunk in 0..<chunks, in parallel when `threads > 1`.
     @inlinable
     public func parallel(_ chunks: Int, _ body: (Int) -> Void) {
@@ -88,6 +94,8 @@ public final class ComputeContext {
             for i in 0..<chunks { body(i) }
             return
         }
+        if #available(macOS 15.0, *), Self.useSpinPool,
+           SpinPool.shared.run(chunks: chunks, threads: min(threads, chunks), body) { return }
         withoutActuallyEscaping(body) { esc in
             let box = UncheckedSendable(esc)
             DispatchQueue.concurrentPerform(iterations: chunks) { i in box.value(i) }
