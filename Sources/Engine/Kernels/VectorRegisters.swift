@@ -23,6 +23,12 @@ public enum VectorRegisters {
     /// A human-readable name of the tiling in use, for benchmark output.
     public static var tilingName: String { SGEMM.wideTile ? "8×32 (16 SIMD16 accumulators)" : "8×32 as four 4×16 quarters" }
 
+    /// What runs parallel regions, for benchmark output (`ComputeContext.useSpinPool`).
+    public static var threadPoolName: String {
+        if #available(macOS 15.0, *), ComputeContext.useSpinPool { return "polling helpers (SpinPool)" }
+        return "DispatchQueue.concurrentPerform"
+    }
+
     static func detect() -> Bool {
         #if FOCAL_PORTABLE || !arch(x86_64)
         return false  // generic x86-64 code has no AVX-512 registers; arm64 has 128-bit NEON
