@@ -31,7 +31,7 @@ enum BenchCommand: AblateCommand {
     the host has AVX-512, four 4×16 quarters elsewhere (AVX2, arm64), which give the same
     results; FOCAL_MICROKERNEL=wide or =narrow in the environment forces one (A/B runs).
     train-step also names what runs its parallel regions: polling helper threads by default,
-    Dispatch with FOCAL_THREAD_POOL=dispatch (same results).
+    Dispatch with FOCAL_THREAD_POOL=dispatch or more threads than cores (same results).
     """
     static let options: [OptionSpec] = [
         OptionSpec(name: "size", value: "N", help: "image side in pixels (default 128)"),
@@ -113,7 +113,7 @@ enum BenchCommand: AblateCommand {
         print(String(format: "inference batch: median %.1f ms, min %.1f ms", s.inferenceMedianMs, s.inferenceMinMs))
         print(String(format: "convolution work: %.2f GFLOP per training step (%.0f GFLOP/s at the median)",
                      s.convGflopPerStep, s.convGflopPerStep / (s.trainMedianMs / 1000)))
-        print("microkernel tiling: \(VectorRegisters.tilingName); parallel regions: \(VectorRegisters.threadPoolName)")
+        print("microkernel tiling: \(VectorRegisters.tilingName); parallel regions: \(VectorRegisters.threadPoolName(threads: threads))")
         return 0
     }
 }

@@ -23,9 +23,13 @@ public enum VectorRegisters {
     /// A human-readable name of the tiling in use, for benchmark output.
     public static var tilingName: String { SGEMM.wideTile ? "8×32 (16 SIMD16 accumulators)" : "8×32 as four 4×16 quarters" }
 
-    /// What runs parallel regions, for benchmark output (`ComputeContext.useSpinPool`).
-    public static var threadPoolName: String {
-        if #available(macOS 15.0, *), ComputeContext.useSpinPool { return "polling helpers (SpinPool)" }
+    /// What runs the parallel regions of a context with `threads` threads, for benchmark output
+    /// (`ComputeContext.parallel`).
+    public static func threadPoolName(threads: Int) -> String {
+        if threads <= 1 { return "none (1 thread)" }
+        if #available(macOS 15.0, *), ComputeContext.useSpinPool, threads <= ComputeContext.cores {
+            return "polling helpers (SpinPool)"
+        }
         return "DispatchQueue.concurrentPerform"
     }
 
