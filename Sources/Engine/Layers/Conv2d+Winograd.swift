@@ -29,11 +29,15 @@ extension Conv2d {
     func winogradForward(_ xs: [Tensor], into outs: [Tensor], plan: WinogradPlan, epilogues: [ConvEpilogue]? = nil) {
         ctx.timed("conv3x3.forward(winograd)", flops: winogradFlops(plan)) {
             winogradPackInput(xs, plan: plan)
-            let yp = winogradConvolve(plan)
-            ctx.timed("  winograd fwd: unpack", flops: 0) {
-                WinogradConv.unpack(plan, yp, channels: outChannels, into: outs.map { $0.data },
-                                    epilogues: epilogues ?? [ownEpilogue], ctx: ctx)
-            }
+            winogradUnpack(winogradConvolve(plan), plan: plan, into: outs, epilogues: epilogues ?? [ownEpilogue])
+        }
+    }
+
+    /// outs[l] = epilogues[l](raw) for the raw blocked output of a convolution with this layer's
+    /// output channels (one epilogue serves every level when only one is given).
+    func winogradUnpack(_ raw: UnsafePointer<Float>, plan: WinogradPlan, into outs: [Tensor], epilogues: [ConvEpilogue]) {
+        ctx.timed("  winograd fwd: unpack", flops: 0) {
+            WinogradConv.unpack(plan, raw, channels: outChannels, into: outs.map { $0.data }, epilogues: epilogues, ctx: ctx)
         }
     }
 

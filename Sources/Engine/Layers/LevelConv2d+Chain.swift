@@ -49,12 +49,8 @@ extension LevelConv2d {
     /// Last conv of a chain: unpacks the raw blocked output to every level's CNHW output with
     /// the layer's own epilogue.
     func chainExit(_ raw: UnsafePointer<Float>, plan p: WinogradPlan) -> [Tensor] {
-        let ctx = base.ctx
-        ctx.timed("conv3x3.forward(winograd)", flops: 0) {
-            ctx.timed("  winograd fwd: unpack", flops: 0) {
-                WinogradConv.unpack(p, raw, channels: base.outChannels, into: levels.map { $0.output.data },
-                                    epilogues: [base.ownEpilogue], ctx: ctx)
-            }
+        base.ctx.timed("conv3x3.forward(winograd)", flops: 0) {
+            base.winogradUnpack(raw, plan: p, into: levels.map(\.output), epilogues: [base.ownEpilogue])
         }
         return levels.map(\.output)
     }

@@ -31,12 +31,9 @@ extension BasicBlock {
         let y = conv2.output
         y.resize(n: x.n, c: outChannels, h: g1.oh, w: g1.ow)
         ctx.timed("conv3x3.forward(winograd)", flops: conv2.winogradFlops(p2)) {
-            let raw = conv2.winogradConvolve(p2)
-            ctx.timed("  winograd fwd: unpack", flops: 0) {
-                WinogradConv.unpack(p2, raw, channels: outChannels, into: [y.data],
-                                    epilogues: [ConvEpilogue(scale: scale2, shift: shift2, residual: UnsafePointer(residual.data),
-                                                             relu: true)], ctx: ctx)
-            }
+            conv2.winogradUnpack(conv2.winogradConvolve(p2), plan: p2, into: [y],
+                                 epilogues: [ConvEpilogue(scale: scale2, shift: shift2, residual: UnsafePointer(residual.data),
+                                                          relu: true)])
         }
         // What conv-by-conv forwards would record (conv2's CNHW input never exists here).
         conv1.geometry = g1; conv1.input = x; conv1.usedWinograd = true
