@@ -27,10 +27,7 @@ public enum VectorRegisters {
     /// (`ComputeContext.parallel`).
     public static func threadPoolName(threads: Int) -> String {
         if threads <= 1 { return "none (1 thread)" }
-        if #available(macOS 15.0, *), ComputeContext.useSpinPool, threads <= ComputeContext.cores {
-            return "polling helpers (SpinPool)"
-        }
-        return "DispatchQueue.concurrentPerform"
+        return ComputeContext.usesSpinPool(threads: threads) ? "polling helpers (SpinPool)" : "DispatchQueue.concurrentPerform"
     }
 
     static func detect() -> Bool {

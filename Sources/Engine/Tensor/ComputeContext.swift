@@ -82,13 +82,21 @@ public final class ComputeContext {
         return packB[t]
     }
 
-    /// Whether parallel regions run on `SpinPool`'s polling helpers (default) or on
-    /// `DispatchQueue.concurrentPerform` (`FOCAL_THREAD_POOL=dispatch` in the environment, for A/B
-    /// runs and on macOS before 15). Same results either way.
-    @usableFromInline static let useSpinPool = ProcessInfo.processInfo.environment["FOCAL_THREAD_POOL"] != "dispatch"
-    /// Contexts with more threads than cores use Dispatch: polling helpers would take turns with
-    /// the threads doing the work (3 threads on 2 cores, 128² step: 168–206 ms polling vs 121–135).
+    /// False with `FOCAL_THREAD_POOL=dispatch` in the environment (A/B runs): every region then
+    /// uses `DispatchQueue.concurrentPerform`. Same results either way.
+    @usableFromInline static let spinPoolAllowed = ProcessInfo.processInfo.environment["FOCAL_THREAD_POOL"] != "dispatch"
     @usableFromInline static let cores = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Whether a context with `threads` threads runs its parallel regions on `SpinPool`'s polling
+    /// helpers rather than on Dispatch: not with one thread, not when `spinPoolAllowed` is off,
+    /// not on macOS before 15, and not with more threads than cores (polling helpers would take
+    /// turns with the threads doing the work: 3 threads on 2 cores, 128² step 168–206 ms polling
+    /// vs 121–135).
+    @inlinable
+    public static func usesSpinPool(threads: Int) -> Bool {
+        guard #available(macOS 15.0, *) else { return false }
+        return threads > 1 && spinPoolAllowed && threads <= cores
+    }
 
     /// Runs `body(chunk)` for chunk in 0..<chunks, in parallel when `threads > 1`.
     @inlinable
@@ -97,7 +105,7 @@ public final class ComputeContext {
             for i in 0..<chunks { body(i) }
             return
         }
-        if #available(macOS 15.0, *), Self.useSpinPool, threads <= Self.cores,
+        if Self.usesSpinPool(threads: threads), #available(macOS 15.0, *),
            SpinPool.shared.run(chunks: chunks, threads: min(threads, chunks), body) { return }
         withoutActuallyEscaping(body) { esc in
             let box = UncheckedSendable(esc)
