@@ -10,16 +10,17 @@ public enum PeakProbe {
         let ctx = ComputeContext(threads: threads)
         var best = 0.0
         for _ in 0..<tries {
+            let wide = SGEMM.wideTile
             let t0 = Clock.now(threads: threads)
             var sink = [Float](repeating: 0, count: threads)
             sink.withUnsafeMutableBufferPointer { s in
                 let sp = s.baseAddress!
                 ctx.parallel(threads) { t in
-                    sp[t] = SGEMM.wideTile ? chains(iters, seed: Float(t) * 1e-9) : chains6(iters, seed: Float(t) * 1e-9)
+                    sp[t] = wide ? chains(iters, seed: Float(t) * 1e-9) : chains6(iters, seed: Float(t) * 1e-9)
                 }
             }
             let dt = Double(Clock.now(threads: threads) - t0)
-            let flops = Double(threads) * Double(iters) * (SGEMM.wideTile ? 16 : 6) * 16 * 2
+            let flops = Double(threads) * Double(iters) * (wide ? 16 : 6) * 16 * 2
             best = max(best, flops / dt)
             if sink[0] == 42 { print("") }
         }

@@ -2,8 +2,8 @@ extension SGEMM {
     /// C[mr×nr] (+)= Apanel[kc×8]ᵀ · Bpanel[kc×32]: 16 SIMD16 accumulators, one broadcast of A
     /// per row and two vector loads of B per k step (four 4×16 quarters when `wideTile` is off).
     /// Partial tiles (mr < 8 or nr < 32) are computed in full (the packed operands are zero
-    /// padded) and stored partially. The A panel
-    /// advances `aStride` floats per k step (8; 16 for two panels packed side by side).
+    /// padded) and stored partially. The A panel advances `aStride` floats per k step (8; 16 for
+    /// two panels packed side by side).
     @inline(__always)
     static func kernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int,

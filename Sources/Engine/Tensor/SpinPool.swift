@@ -3,7 +3,7 @@ import Synchronization
 
 /// Persistent helper threads behind `ComputeContext.parallel`. After each parallel region a helper
 /// keeps polling for the next one for `spinSeconds` before it parks, so back-to-back regions start
-/// within about a microsecond. Why: on the 2-vCPU VMs here a parked libdispatch worker took 20–50 µs
+/// without a wake-up (`SpinPoolTests`: ~5 µs per short region, its checks included). Why: on the 2-vCPU VMs here a parked libdispatch worker took 20–50 µs
 /// to wake, and `DispatchQueue.concurrentPerform` meanwhile runs every chunk of a short region on
 /// the calling thread, so most of a training step's regions ran on one core (docs/BENCHMARKS.md).
 ///
@@ -12,8 +12,8 @@ import Synchronization
 /// nothing to claim), then fills the region's slots (body, chunk count), then opens it: a helper
 /// that saw an older region late fails its claim on the generation, and one that saw the new
 /// generation reads the slots only once the region is open, so it can never run a chunk of
-/// another region or with another region's chunk count. Which thread runs a chunk never changes a result: every region writes disjoint outputs per
-/// chunk. One region at a time: a second caller (another context on another thread, or a region
+/// another region or with another region's chunk count. Which thread runs a chunk never changes
+/// a result: every region writes disjoint outputs per chunk. One region at a time: a second caller (another context on another thread, or a region
 /// started inside a chunk) gets `false` and uses Dispatch instead.
 @available(macOS 15.0, *)
 @usableFromInline
