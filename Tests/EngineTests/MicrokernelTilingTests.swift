@@ -2,7 +2,7 @@ import XCTest
 @testable import Engine
 
 /// The two register tilings of the GEMM microkernels (`SGEMM.wideTile`: 16 accumulators in one
-/// 8×32 tile, or four 4×16 quarters for hosts with few vector registers) compute every C element
+/// 8×32 tile, or register-sized 6×16 / 2×32 / 4×16 passes for hosts with few vector registers) compute every C element
 /// as the same FMA chain, so they must agree bitwise: kernel by kernel on partial tiles, through
 /// SGEMM, and through whole training steps of a RetinaNet (direct and Winograd convolutions).
 final class MicrokernelTilingTests: XCTestCase {

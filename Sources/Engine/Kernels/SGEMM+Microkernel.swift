@@ -1,6 +1,6 @@
 extension SGEMM {
     /// C[mr×nr] (+)= Apanel[kc×8]ᵀ · Bpanel[kc×32]: 16 SIMD16 accumulators, one broadcast of A
-    /// per row and two vector loads of B per k step (four 4×16 quarters when `wideTile` is off).
+    /// per row and two vector loads of B per k step (register-sized passes, `narrowTile8x32`, when `wideTile` is off).
     /// Partial tiles (mr < 8 or nr < 32) are computed in full (the packed operands are zero
     /// padded) and stored partially. The A panel advances `aStride` floats per k step (8; 16 for
     /// two panels packed side by side).
@@ -9,7 +9,7 @@ extension SGEMM {
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
                            mr: Int, nr: Int, beta: Bool, aStride: Int = 8) {
         if !wideTile {
-            quarters8x32(kc, a, rowStride: 1, kStride: aStride, b, 32, c, ldc, rows: mr, cols: nr, beta: beta)
+            narrowTile8x32(kc, a, rowStride: 1, kStride: aStride, b, 32, c, ldc, rows: mr, cols: nr, beta: beta)
             return
         }
         typealias V = SIMD16<Float>

@@ -1,11 +1,25 @@
-/// The 8×32 microkernel tile for hosts with few vector registers (`VectorRegisters`): the same
-/// tile computed as four 4×16 quarters, each with 4 SIMD16 accumulators (8 AVX2 registers). Every
-/// C element is still one fused multiply-add chain over k in order, started from zero and then
-/// stored (or added to C), so both tilings give bitwise the same results.
+/// The 8×32 microkernel tile for hosts with few vector registers (`VectorRegisters`). A SIMD16 is
+/// two of AVX2's 16 registers, so the tile is computed in passes that each keep their
+/// accumulators in registers: rows 0–5 as two 6×16 passes (12 AVX2 accumulators, enough
+/// independent FMA chains to hide the FMA latency while operands stream from L2) and rows 6–7 as
+/// one 2×32 pass; tiles of at most 4 rows as 4×16 quarters. Every C element is still one fused
+/// multiply-add chain over k in order, started from zero and then stored (or added to C), so all
+/// tilings give bitwise the same results.
 extension SGEMM {
-    /// Whether the microkernels use the 16-accumulator 8×32 tile (true) or four 4×16 quarters.
+    /// Whether the microkernels use the 16-accumulator 8×32 tile (true) or the narrow passes.
     /// Set from `VectorRegisters.hostIsWide`; tests flip it to compare the two.
     nonisolated(unsafe) static var wideTile = VectorRegisters.hostIsWide
+
+    /// Writes (or, with `beta`, adds to C) the first `cols` (≤ 16) lanes of `x` at `d`.
+    @inline(__always)
+    static func storeRow(_ x: SIMD16<Float>, _ d: UnsafeMutablePointer<Float>, cols: Int, beta: Bool) {
+        if cols == 16 {
+            let p = UnsafeMutableRawPointer(d)
+            p.storeBytes(of: beta ? x + p.loadUnaligned(as: SIMD16<Float>.self) : x, as: SIMD16<Float>.self)
+        } else {
+            for j in 0..<cols { d[j] = beta ? d[j] + x[j] : x[j] }
+        }
+    }
 
     /// C[rows×cols] (+)= A[rows×kc]·B[kc×16], rows ≤ 4, cols ≤ 16. A(r, p) at `a + r·rowStride +
     /// p·kStride` (rows ≥ `rows` read row 0); B row p at `b + p·bStep` bytes (16 floats).
@@ -26,39 +40,91 @@ extension SGEMM {
             pa += ks
             pb += bStep
         }
-        if cols == 16 {
-            @inline(__always) func st(_ r: Int, _ x: V) {
-                if r >= rows { return }
-                let d = UnsafeMutableRawPointer(c + r * ldc)
-                d.storeBytes(of: beta ? x + d.loadUnaligned(as: V.self) : x, as: V.self)
-            }
-            st(0, c0); st(1, c1); st(2, c2); st(3, c3)
-            return
+        storeRow(c0, c, cols: cols, beta: beta)
+        if rows > 1 { storeRow(c1, c + ldc, cols: cols, beta: beta) }
+        if rows > 2 { storeRow(c2, c + 2 * ldc, cols: cols, beta: beta) }
+        if rows > 3 { storeRow(c3, c + 3 * ldc, cols: cols, beta: beta) }
+    }
+
+    /// C[rows×cols] (+)= A[rows×kc]·B[kc×16], rows ≤ 6, cols ≤ 16; operands as in `kernel4x16`.
+    @inline(__always)
+    static func kernel6x16(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, rows: Int,
+                           _ b: UnsafeRawPointer, bStep: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                           cols: Int, beta: Bool) {
+        typealias V = SIMD16<Float>
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+        let o1 = rows > 1 ? rs : 0, o2 = rows > 2 ? 2 * rs : 0, o3 = rows > 3 ? 3 * rs : 0
+        let o4 = rows > 4 ? 4 * rs : 0, o5 = rows > 5 ? 5 * rs : 0
+        var pa = a, pb = b
+        for _ in 0..<kc {
+            let b0 = pb.load(as: V.self)
+            c0 = c0.addingProduct(V(repeating: pa[0]), b0)
+            c1 = c1.addingProduct(V(repeating: pa[o1]), b0)
+            c2 = c2.addingProduct(V(repeating: pa[o2]), b0)
+            c3 = c3.addingProduct(V(repeating: pa[o3]), b0)
+            c4 = c4.addingProduct(V(repeating: pa[o4]), b0)
+            c5 = c5.addingProduct(V(repeating: pa[o5]), b0)
+            pa += ks
+            pb += bStep
         }
-        withUnsafeTemporaryAllocation(of: V.self, capacity: 4) { tmp in
-            tmp[0] = c0; tmp[1] = c1; tmp[2] = c2; tmp[3] = c3
-            let t = UnsafeRawPointer(tmp.baseAddress!).assumingMemoryBound(to: Float.self)
-            for r in 0..<rows {
-                let d = c + r * ldc, s = t + r * 16
-                if beta { for j in 0..<cols { d[j] += s[j] } } else { for j in 0..<cols { d[j] = s[j] } }
-            }
+        storeRow(c0, c, cols: cols, beta: beta)
+        if rows > 1 { storeRow(c1, c + ldc, cols: cols, beta: beta) }
+        if rows > 2 { storeRow(c2, c + 2 * ldc, cols: cols, beta: beta) }
+        if rows > 3 { storeRow(c3, c + 3 * ldc, cols: cols, beta: beta) }
+        if rows > 4 { storeRow(c4, c + 4 * ldc, cols: cols, beta: beta) }
+        if rows > 5 { storeRow(c5, c + 5 * ldc, cols: cols, beta: beta) }
+    }
+
+    /// C[rows×cols] (+)= A[rows×kc]·B[kc×32], rows ≤ 2, cols ≤ 32; A as in `kernel4x16`, B row p at
+    /// `b + p·ldb` (32 floats).
+    @inline(__always)
+    static func kernel2x32(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int, rows: Int,
+                           _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                           cols: Int, beta: Bool) {
+        typealias V = SIMD16<Float>
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V()
+        let o1 = rows > 1 ? rs : 0
+        var pa = a, pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.load(as: V.self), b1 = pb.load(fromByteOffset: 64, as: V.self)
+            let a0 = V(repeating: pa[0]), a1 = V(repeating: pa[o1])
+            c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
+            c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+            pa += ks
+            pb += 4 * ldb
+        }
+        let left = min(16, cols), right = cols - 16
+        storeRow(c00, c, cols: left, beta: beta)
+        if right > 0 { storeRow(c01, c + 16, cols: right, beta: beta) }
+        if rows > 1 {
+            storeRow(c10, c + ldc, cols: left, beta: beta)
+            if right > 0 { storeRow(c11, c + ldc + 16, cols: right, beta: beta) }
         }
     }
 
-    /// C[rows×cols] (+)= A[rows×kc]·B[kc×32] as up to four `kernel4x16` quarters (quarters with no
-    /// row or column of C to write are skipped). A(r, p) at `a + r·rowStride + p·kStride`, rows ≥
-    /// `rows` read row 0; B row p at `b + p·ldb` (32 floats).
+    /// C[rows×cols] (+)= A[rows×kc]·B[kc×32] (rows ≤ 8, cols ≤ 32) in register-sized passes: up to
+    /// 4 rows as 4×16 quarters, otherwise rows 0–5 as 6×16 halves and rows 6–7 as one 2×32 pass
+    /// (column halves with nothing to write are skipped). A(r, p) at `a + r·rowStride + p·kStride`,
+    /// rows ≥ `rows` read row 0; B row p at `b + p·ldb` (32 floats).
     @inline(never)
-    static func quarters8x32(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int,
-                             _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                             rows: Int, cols: Int, beta: Bool) {
-        for rh in 0..<(rows > 4 ? 2 : 1) {
-            let ra = rh == 0 ? a : a + 4 * rs
-            for ch in 0..<(cols > 16 ? 2 : 1) {
-                kernel4x16(kc, ra, rowStride: rs, kStride: ks, rows: min(4, rows - 4 * rh),
-                           UnsafeRawPointer(b + 16 * ch), bStep: 4 * ldb, c + 4 * rh * ldc + 16 * ch, ldc,
-                           cols: min(16, cols - 16 * ch), beta: beta)
+    static func narrowTile8x32(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int,
+                               _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                               rows: Int, cols: Int, beta: Bool) {
+        let halves = cols > 16 ? 2 : 1
+        if rows <= 4 {
+            for ch in 0..<halves {
+                kernel4x16(kc, a, rowStride: rs, kStride: ks, rows: rows, UnsafeRawPointer(b + 16 * ch), bStep: 4 * ldb,
+                           c + 16 * ch, ldc, cols: min(16, cols - 16 * ch), beta: beta)
             }
+            return
+        }
+        for ch in 0..<halves {
+            kernel6x16(kc, a, rowStride: rs, kStride: ks, rows: min(6, rows), UnsafeRawPointer(b + 16 * ch), bStep: 4 * ldb,
+                       c + 16 * ch, ldc, cols: min(16, cols - 16 * ch), beta: beta)
+        }
+        if rows > 6 {
+            kernel2x32(kc, a + 6 * rs, rowStride: rs, kStride: ks, rows: rows - 6, b, ldb, c + 6 * ldc, ldc,
+                       cols: cols, beta: beta)
         }
     }
 }

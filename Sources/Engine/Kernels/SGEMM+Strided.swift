@@ -28,7 +28,7 @@ extension SGEMM {
     static func kernelRowsA(_ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                             _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, beta: Bool) {
         if !wideTile {
-            quarters8x32(kc, a, rowStride: lda, kStride: 1, b, ldb, c, ldc, rows: rows, cols: 32, beta: beta)
+            narrowTile8x32(kc, a, rowStride: lda, kStride: 1, b, ldb, c, ldc, rows: rows, cols: 32, beta: beta)
             return
         }
         typealias V = V16
@@ -63,7 +63,7 @@ extension SGEMM {
     static func kernelStridedA(_ kc: Int, _ a: UnsafePointer<Float>, _ ldak: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, beta: Bool) {
         if !wideTile {
-            quarters8x32(kc, a, rowStride: 1, kStride: ldak, b, ldb, c, ldc, rows: rows, cols: 32, beta: beta)
+            narrowTile8x32(kc, a, rowStride: 1, kStride: ldak, b, ldb, c, ldc, rows: rows, cols: 32, beta: beta)
             return
         }
         typealias V = V16

@@ -25,7 +25,7 @@ public enum GemmB {
 
 /// Single-precision GEMM `C[M×N] (+)= A[M×K] · B[K×N]` with packed operands and an 8×32
 /// register-tiled `SIMD16<Float>` microkernel (16 accumulators; AVX-512 FMAs with
-/// `-target-cpu native`; four 4×16 quarters on hosts with fewer vector registers, `wideTile`).
+/// `-target-cpu native`; 6×16 and 2×32 passes on hosts with fewer vector registers, `wideTile`).
 /// Work is split over threads by column panels of C only, so the result does not depend on the
 /// thread count.
 public enum SGEMM {

@@ -8,7 +8,7 @@ import Darwin
 /// CPU). With AVX2 (16 × 256-bit) a SIMD16 takes two of 16 registers, and on arm64 (32 × 128-bit)
 /// four of 32, so the 8×32 tile spills its accumulators to the stack on every k step: measured on
 /// an AVX2 host (AMD EPYC, Zen 3), 26 GFLOP/s for the spilled tile against 93 for the same tile
-/// computed as four 4×16 quarters (`SGEMM.kernel4x16`), with a 100 GFLOP/s FMA peak.
+/// computed in passes that fit the registers (`SGEMM.narrowTile8x32`), with a 100 GFLOP/s FMA peak.
 public enum VectorRegisters {
     /// What the host and the build allow. `FOCAL_MICROKERNEL=wide` or `=narrow` in the environment
     /// overrides the detection (A/B runs of the two tilings in one binary; other values are ignored).
@@ -21,7 +21,7 @@ public enum VectorRegisters {
     }()
 
     /// A human-readable name of the tiling in use, for benchmark output.
-    public static var tilingName: String { SGEMM.wideTile ? "8×32 (16 SIMD16 accumulators)" : "8×32 as four 4×16 quarters" }
+    public static var tilingName: String { SGEMM.wideTile ? "8×32 (16 SIMD16 accumulators)" : "8×32 as 6×16 + 6×16 + 2×32 passes" }
 
     /// What runs the parallel regions of a context with `threads` threads, for benchmark output
     /// (`ComputeContext.parallel`).
