@@ -65,12 +65,12 @@ enum BenchCommand: AblateCommand {
         let ceilingAfter = PeakProbe.microkernelInL1()
         if args.has("json") {
             print("{\"threads\":\(threads),\"peak\":\(Int(peak)),\"microkernel_l1\":[\(Int(ceilingBefore)),\(Int(ceilingAfter))],"
-                  + "\"tiling\":\"\(VectorRegisters.tilingName)\","
+                  + "\"tiling\":\"\(VectorRegisters.tilingName)\",\"gemm_nc\":\(SGEMM.nc),"
                   + "\"shapes\":[" + rows.map(\.json).joined(separator: ",") + "]}")
             return 0
         }
         print(String(format: "FMA peak, %d thread(s): %.1f GFLOP/s", threads, peak))
-        print("microkernel tiling: \(VectorRegisters.tilingName)")
+        print("microkernel tiling: \(VectorRegisters.tilingName); \(HostCaches.blockingName)")
         print(String(format: "8×32 microkernel, operands in L1, 1 thread: %.1f GFLOP/s before, %.1f after (%.0f%% / %.0f%% of the 1-thread peak)",
                      ceilingBefore, ceilingAfter, 100 * ceilingBefore * Double(threads) / peak, 100 * ceilingAfter * Double(threads) / peak))
         print("shape                  M×N×K               SGEMM        conv forward  weight grad   input grad")
@@ -114,7 +114,7 @@ enum BenchCommand: AblateCommand {
         print(String(format: "inference batch: median %.1f ms, min %.1f ms", s.inferenceMedianMs, s.inferenceMinMs))
         print(String(format: "convolution work: %.2f GFLOP per training step (%.0f GFLOP/s at the median)",
                      s.convGflopPerStep, s.convGflopPerStep / (s.trainMedianMs / 1000)))
-        print("microkernel tiling: \(VectorRegisters.tilingName); parallel regions: \(VectorRegisters.threadPoolName(threads: threads))")
+        print("microkernel tiling: \(VectorRegisters.tilingName); \(HostCaches.blockingName); parallel regions: \(VectorRegisters.threadPoolName(threads: threads))")
         return 0
     }
 }

@@ -35,8 +35,9 @@ public enum SGEMM {
     public static let nr = 32
     /// K block: a packed B panel of kc×nr floats (16 KiB) stays in L1 (32 KiB here).
     public static let kc = 128
-    /// Columns of B packed per block (kc×nc floats = 256 KiB, in L2).
-    public static let nc = 512
+    /// Columns of B packed per block: kc×nc floats in a quarter of L2 (`HostCaches`; 512 columns,
+    /// 256 KiB, with 1 MiB of L2).
+    public static let nc = HostCaches.gemmColumnBlock
 
     /// C = A·B (accumulate false) or C += A·B (accumulate true); C is row-major with leading
     /// dimension `ldc`.

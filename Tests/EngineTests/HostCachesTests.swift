@@ -1,0 +1,24 @@
+import XCTest
+@testable import Engine
+
+/// The L2-size parsing and the GEMM column block derived from it.
+final class HostCachesTests: XCTestCase {
+    func testParsesCacheSizes() {
+        XCTAssertEqual(HostCaches.parseSize("512K\n"), 512 * 1024)
+        XCTAssertEqual(HostCaches.parseSize("1M"), 1 << 20)
+        XCTAssertEqual(HostCaches.parseSize("1048576"), 1 << 20)
+        XCTAssertNil(HostCaches.parseSize(""))
+        XCTAssertNil(HostCaches.parseSize("K"))
+        XCTAssertNil(HostCaches.parseSize("big"))
+    }
+
+    func testColumnBlockIsAQuarterOfL2WithinBounds() {
+        XCTAssertEqual(HostCaches.columnBlock(l2: 512 * 1024), 256)   // Zen 3
+        XCTAssertEqual(HostCaches.columnBlock(l2: 1 << 20), 512)      // the Xeon of the earlier sessions
+        XCTAssertEqual(HostCaches.columnBlock(l2: 2 << 20), 512)
+        XCTAssertEqual(HostCaches.columnBlock(l2: 256 * 1024), 128)
+        XCTAssertEqual(HostCaches.columnBlock(l2: 64 * 1024), 128)
+        XCTAssertEqual(HostCaches.columnBlock(l2: nil), 512)
+        XCTAssertEqual(SGEMM.nc % SGEMM.nr, 0)
+    }
+}
