@@ -30,7 +30,8 @@ enum BenchCommand: AblateCommand {
     All three print the GEMM register tiling in use: 16 SIMD16 accumulators per 8×32 tile where
     the host has AVX-512, passes of 6×16 and 2×32 (12 and 8 AVX2 registers) elsewhere (AVX2,
     arm64), which give the same results; FOCAL_MICROKERNEL=wide or =narrow in the environment
-    forces one (A/B runs).
+    forces one (A/B runs). They also print the GEMM's packed B block, sized to a quarter of the
+    core's L2 (FOCAL_GEMM_NC=N sets its column count instead).
     train-step also names what runs its parallel regions: polling helper threads by default,
     Dispatch with FOCAL_THREAD_POOL=dispatch or more threads than cores (same results).
     """

@@ -8,7 +8,8 @@ import Darwin
 /// CPU). With AVX2 (16 × 256-bit) a SIMD16 takes two of 16 registers, and on arm64 (32 × 128-bit)
 /// four of 32, so the 8×32 tile spills its accumulators to the stack on every k step: measured on
 /// an AVX2 host (AMD EPYC, Zen 3), 26 GFLOP/s for the spilled tile against 93 for the same tile
-/// computed in passes that fit the registers (`SGEMM.narrowTile8x32`), with a 100 GFLOP/s FMA peak.
+/// computed as four 4×16 quarters, with a 100 GFLOP/s FMA peak; the narrow tiling is now 6×16 and
+/// 2×32 passes (`SGEMM.narrowTile8x32`), a few points above the quarters inside the GEMM.
 public enum VectorRegisters {
     /// What the host and the build allow. `FOCAL_MICROKERNEL=wide` or `=narrow` in the environment
     /// overrides the detection (A/B runs of the two tilings in one binary; other values are ignored).
