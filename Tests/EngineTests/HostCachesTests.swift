@@ -21,4 +21,10 @@ final class HostCachesTests: XCTestCase {
         XCTAssertEqual(HostCaches.columnBlock(l2: nil), 512)
         XCTAssertEqual(SGEMM.nc % SGEMM.nr, 0)
     }
+
+    func testDetectedL2IsPlausibleAndSizesTheBlock() throws {
+        if let l2 = HostCaches.l2Bytes { XCTAssert(l2 >= 64 << 10 && l2 <= 256 << 20, "L2 of \(l2) bytes") }
+        guard ProcessInfo.processInfo.environment["FOCAL_GEMM_NC"] == nil else { throw XCTSkip("FOCAL_GEMM_NC is set") }
+        XCTAssertEqual(SGEMM.nc, HostCaches.columnBlock(l2: HostCaches.l2Bytes))
+    }
 }

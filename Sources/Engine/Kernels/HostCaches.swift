@@ -34,9 +34,19 @@ public enum HostCaches {
 
     static func detectL2() -> Int? {
         #if os(Linux)
-        if let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index2/size", encoding: .utf8),
-           let bytes = parseSize(text) {
-            return bytes
+        // The cache index directories are not guaranteed to be in level order: take the one whose
+        // level is 2 and which holds data (type Unified or Data).
+        let dir = "/sys/devices/system/cpu/cpu0/cache"
+        func read(_ index: Int, _ file: String) -> String? {
+            (try? String(contentsOfFile: "\(dir)/index\(index)/\(file)", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for index in 0..<8 {
+            guard let level = read(index, "level") else { break }
+            if level == "2", read(index, "type") != "Instruction", let text = read(index, "size"),
+               let bytes = parseSize(text) {
+                return bytes
+            }
         }
         let v = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
         return v > 0 ? v : nil
