@@ -3,8 +3,8 @@
 //   cd bench/microkernel_tiles && swiftc -O -target-cpu native -enforce-exclusivity=unchecked main.swift -o /tmp/microkernel_tiles && /tmp/microkernel_tiles
 // Prints the FMA peak (12 SIMD8 chains, fits AVX2's 16 ymm registers) and, with both operands in
 // L1 (kc = 128, 1 thread, thread CPU time, best of 5 × 20,000 calls), the engine's 8×32 tile of 16
-// SIMD16 accumulators, the same tile as four 4×16 quarters (what `SGEMM+NarrowTile.swift` does),
-// and a 6×32 tile as two 6×16 halves. On AVX2 the 16-accumulator tile spills to the stack.
+// SIMD16 accumulators, the same tile as four 4×16 quarters (what `SGEMM+NarrowTile.swift` did in session 15;
+// it now runs 6×16 and 2×32 passes), and a 6×32 tile as two 6×16 halves. On AVX2 the 16-accumulator tile spills.
 import Foundation
 typealias V = SIMD16<Float>
 typealias V8 = SIMD8<Float>
