@@ -44,6 +44,32 @@ final class SGEMMTests: XCTestCase {
         }
     }
 
+    /// The block `gemm` prefetches during each B block is the one it packs next: walking a thread's
+    /// columns in the column loop's order (column blocks of `nc`, K blocks of `kc` within each),
+    /// every block's `nextBlock` is the following block, and the last one's is empty.
+    func testNextBlockIsTheBlockPackedNext() {
+        for (k, jStart, colEnd) in [(576, 0, 2048), (300, 96, 700), (128, 0, 32), (1, 0, 1), (1152, 64, 64 + SGEMM.nc)] {
+            var blocks: [(rows: Range<Int>, jc: Int, nc: Int)] = []
+            var jc = jStart
+            while jc < colEnd {
+                let ncur = min(SGEMM.nc, colEnd - jc)
+                var pc = 0
+                while pc < k { blocks.append((pc..<min(k, pc + SGEMM.kc), jc, ncur)); pc += SGEMM.kc }
+                jc += ncur
+            }
+            for (i, b) in blocks.enumerated() {
+                let next = SGEMM.nextBlock(pc: b.rows.lowerBound, kc: b.rows.count, jc: b.jc, nc: b.nc, k: k, colEnd: colEnd)
+                if i + 1 < blocks.count {
+                    let want = blocks[i + 1]
+                    XCTAssertTrue(next.rows == want.rows && next.jc == want.jc && next.nc == want.nc,
+                                  "k \(k), block \(i): next \(next), packed next \(want)")
+                } else {
+                    XCTAssertTrue(next.rows.isEmpty, "k \(k): the last block has no successor, got \(next)")
+                }
+            }
+        }
+    }
+
     /// Throughput on conv-shaped GEMMs (only with ENGINE_BENCH=1; prints GFLOP/s and % of peak).
     func testThroughput() throws {
         guard ProcessInfo.processInfo.environment["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }

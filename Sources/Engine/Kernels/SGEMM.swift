@@ -1,3 +1,4 @@
+import Foundation
 /// A view of a row/column-strided matrix: element (i, j) is `ptr[i·rowStride + j·colStride]`.
 public struct MatrixRef {
     public var ptr: UnsafePointer<Float>
@@ -79,12 +80,26 @@ public enum SGEMM {
                     packB(b, pc: pc, kc: kcur, jc: jc, nc: ncur, into: pb)
                     let beta = accumulate || pc > 0
                     let jPanels = (ncur + nr - 1) / nr
+                    // The next block's source rows are prefetched a few per kernel call, so its
+                    // pack reads from cache instead of waiting on memory row by row.
+                    let next = prefetch ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
+                                        : (rows: 0..<0, jc: 0, nc: 0)
+                    let perCall = (next.rows.count + jPanels * mPanels - 1) / (jPanels * mPanels)
+                    var nextRow = next.rows.lowerBound
                     for jr in 0..<jPanels {
                         let bp = UnsafePointer(pb + jr * nr * kcur)
                         let nrCur = min(nr, ncur - jr * nr)
                         let cCol = c + jc + jr * nr
                         for ir in 0..<mPanels {
                             let mrCur = min(mr, m - ir * mr)
+                            if prefetch {
+                                let r1 = min(next.rows.upperBound, nextRow + perCall)
+                                prefetchB(b, rows: nextRow..<r1, jc: next.jc, bytes: next.nc * 4)
+                                nextRow = r1
+                                for r in 0..<mrCur {
+                                    Prefetch.lines(UnsafeRawPointer(cCol + (ir * mr + r) * ldc), bytes: nrCur * 4)
+                                }
+                            }
                             kernel8x32(kcur, paC + (ir >> 1) * 16 * k + pc * 16 + (ir & 1) * mr, bp, cCol + ir * mr * ldc,
                                        ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16)
                         }
@@ -93,6 +108,35 @@ public enum SGEMM {
                 }
                 jc += ncur
             }
+        }
+    }
+
+    /// Whether `gemm` prefetches B's source rows and C tiles (`FOCAL_GEMM_PREFETCH=0` turns it
+    /// off, to measure what it brings; results are the same either way).
+    static let prefetch = ProcessInfo.processInfo.environment["FOCAL_GEMM_PREFETCH"] != "0"
+
+    /// Rows of B that `packB` prefetches ahead of the row it copies.
+    static let packPrefetchAhead = 4
+
+    /// Rows and columns of the B block `gemm`'s column loop packs after (pc, jc) in columns
+    /// ..<colEnd: the next K block, else the first K block of the next column block (none at the end).
+    static func nextBlock(pc: Int, kc kcur: Int, jc: Int, nc ncur: Int, k: Int, colEnd: Int)
+        -> (rows: Range<Int>, jc: Int, nc: Int) {
+        if pc + kcur < k { return (pc + kcur..<min(k, pc + kcur + kc), jc, ncur) }
+        let j = jc + ncur
+        return j < colEnd ? (0..<min(kc, k), j, min(nc, colEnd - j)) : (0..<0, j, 0)
+    }
+
+    /// Prefetches `bytes` from column `jc` of B's source rows `rows`, for dense row-major and
+    /// shifted B (the cases whose rows lie far apart in memory); gathers are left alone.
+    @inline(__always)
+    static func prefetchB(_ b: GemmB, rows: Range<Int>, jc: Int, bytes: Int) {
+        switch b {
+        case .matrix(let mref) where mref.colStride == 1 && mref.rowStride != 1:
+            for r in rows { Prefetch.lines(UnsafeRawPointer(mref.ptr + r * mref.rowStride + jc), bytes: bytes) }
+        case .shifted(let base, let off):
+            for r in rows { Prefetch.lines(UnsafeRawPointer(base + (off[r] &+ jc)), bytes: bytes) }
+        default: break
         }
     }
 
@@ -171,7 +215,12 @@ public enum SGEMM {
             // Row by row across all full panels: each source row is read as one contiguous run
             // (panel by panel, 128 rows far apart were read 128 bytes at a time).
             let full = nc / nr
+            let ahead = prefetch ? min(packPrefetchAhead, kc) : 0
+            prefetchB(b, rows: pc..<pc + ahead, jc: jc, bytes: nc * 4)
             for p in 0..<kc {
+                if ahead > 0 && p + ahead < kc {
+                    prefetchB(b, rows: pc + p + ahead..<pc + p + ahead + 1, jc: jc, bytes: nc * 4)
+                }
                 let src = UnsafeRawPointer(mref.ptr + (pc + p) * mref.rowStride + jc)
                 let d0 = UnsafeMutableRawPointer(dst + p * nr)
                 for jp in 0..<full {
@@ -205,7 +254,12 @@ public enum SGEMM {
         case .shifted(let base, let off):
             // Reads may run up to 31 floats past the last column: callers allocate that slack.
             // Row by row: each shifted source row is read as one contiguous run across the panels.
+            let ahead = prefetch ? min(packPrefetchAhead, kc) : 0
+            prefetchB(b, rows: pc..<pc + ahead, jc: jc, bytes: nc * 4)
             for p in 0..<kc {
+                if ahead > 0 && p + ahead < kc {
+                    prefetchB(b, rows: pc + p + ahead..<pc + p + ahead + 1, jc: jc, bytes: nc * 4)
+                }
                 let src0 = UnsafeRawPointer(base + (off[pc &+ p] &+ jc))
                 let d0 = UnsafeMutableRawPointer(dst + p &* nr)
                 for jp in 0..<panels {
