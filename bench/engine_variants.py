@@ -18,6 +18,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +29,17 @@ def uptime():
 
 
 def run(root, size, iters, extra, threads=1):
-    env = dict(os.environ, ENGINE_BENCH="1", ENGINE_BENCH_SIZES=str(size), ENGINE_BENCH_THREADS=str(threads),
-               ENGINE_BENCH_ITERS=str(iters), ENGINE_BENCH_BATCH="8", ENGINE_BENCH_PEAK="0", **extra)
-    out = subprocess.run(["swift", "test", "-c", "release", "--disable-swift-testing", "--filter",
-                          "TrainStepBenchmarkTests/testBenchmark"], cwd=root, env=env, capture_output=True, text=True)
-    for line in out.stdout.splitlines():
+    # The test also appends its ENGINE_BENCH line to ENGINE_BENCH_OUT (trees from before that
+    # only print it): through `swift test` the ~6 KB line was sometimes missing from stdout.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "engine_bench.txt")
+        env = dict(os.environ, ENGINE_BENCH="1", ENGINE_BENCH_SIZES=str(size), ENGINE_BENCH_THREADS=str(threads),
+                   ENGINE_BENCH_ITERS=str(iters), ENGINE_BENCH_BATCH="8", ENGINE_BENCH_PEAK="0",
+                   ENGINE_BENCH_OUT=path, **extra)
+        out = subprocess.run(["swift", "test", "-c", "release", "--disable-swift-testing", "--filter",
+                              "TrainStepBenchmarkTests/testBenchmark"], cwd=root, env=env, capture_output=True, text=True)
+        text = open(path).read() if os.path.exists(path) else out.stdout
+    for line in text.splitlines():
         if line.startswith("ENGINE_BENCH "):
             return json.loads(line[len("ENGINE_BENCH "):])
     raise SystemExit(f"no result from {root}:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")

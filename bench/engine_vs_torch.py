@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -34,11 +35,16 @@ def uptime():
 
 
 def engine(filter_, env_extra):
-    env = dict(os.environ, ENGINE_BENCH="1", **env_extra)
-    out = subprocess.run(["swift", "test", "-c", "release", "--disable-swift-testing", "--filter", filter_],
-                         cwd=ROOT, env=env, capture_output=True, text=True)
+    # The test appends its tagged lines to ENGINE_BENCH_OUT: through `swift test` the ~6 KB
+    # ENGINE_BENCH line was sometimes missing from stdout (with XCTest's pass line).
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "engine_bench.txt")
+        env = dict(os.environ, ENGINE_BENCH="1", ENGINE_BENCH_OUT=path, **env_extra)
+        out = subprocess.run(["swift", "test", "-c", "release", "--disable-swift-testing", "--filter", filter_],
+                             cwd=ROOT, env=env, capture_output=True, text=True)
+        text = open(path).read() if os.path.exists(path) else ""
     lines = {}
-    for line in out.stdout.splitlines():
+    for line in text.splitlines():
         for tag in ("ENGINE_BENCH", "ENGINE_PEAK", "ENGINE_CONV", "ENGINE_CEILING"):
             if line.startswith(tag + " "):
                 lines.setdefault(tag, []).append(json.loads(line[len(tag) + 1:]))

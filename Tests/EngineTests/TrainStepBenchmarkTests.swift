@@ -2,6 +2,20 @@ import XCTest
 import Foundation
 @testable import Engine
 
+/// Prints a tagged benchmark line and, with ENGINE_BENCH_OUT=path, appends it to that file too:
+/// through `swift test` on Linux, lines this long (~6 KB of JSON) were sometimes missing from the
+/// captured output together with XCTest's pass line (bench/engine_vs_torch.py reads the file).
+func benchLine(_ line: String) {
+    print(line)
+    guard let path = ProcessInfo.processInfo.environment["ENGINE_BENCH_OUT"] else { return }
+    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    if let h = FileHandle(forWritingAtPath: path) {
+        h.seekToEndOfFile()
+        h.write((line + "\n").data(using: .utf8)!)
+        h.closeFile()
+    }
+}
+
 /// Drives `TrainStepBenchmark` until `ablate bench train-step` exists. The timing run happens only
 /// with ENGINE_BENCH=1 (bench/engine_vs_torch.py sets it and parses the "ENGINE_BENCH {json}"
 /// lines); sizes, threads and iterations come from ENGINE_BENCH_SIZES / _THREADS / _ITERS;
@@ -41,7 +55,7 @@ final class TrainStepBenchmarkTests: XCTestCase {
         let iters = Int(env["ENGINE_BENCH_ITERS"] ?? "10") ?? 10
         let batch = Int(env["ENGINE_BENCH_BATCH"] ?? "8") ?? 8
         if env["ENGINE_BENCH_PEAK"] != "0" {
-            for t in threads { print("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}") }
+            for t in threads { benchLine("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}") }
         }
         // The GEMM microkernel's in-L1 rate as a fraction of the register-only peak, before and
         // after each measurement: on the shared VM of docs/BENCHMARKS.md it flips between ~0.5
@@ -55,8 +69,8 @@ final class TrainStepBenchmarkTests: XCTestCase {
                                                    freezeThroughStage: env["ENGINE_BENCH_FREEZE"].flatMap { Int($0) },
                                                    foldBatchNorm: env["ENGINE_BENCH_FOLD"] != "0",
                                                    cacheWinogradWeights: env["ENGINE_BENCH_WCACHE"] != "0")
-                print("ENGINE_BENCH " + s.json)
-                print("ENGINE_CEILING {\"size\":\(size),\"threads\":\(t),\"before\":\(before),\"after\":\(ceiling())}")
+                benchLine("ENGINE_BENCH " + s.json)
+                benchLine("ENGINE_CEILING {\"size\":\(size),\"threads\":\(t),\"before\":\(before),\"after\":\(ceiling())}")
             }
         }
     }
@@ -71,14 +85,14 @@ final class ConvBenchmarkTests: XCTestCase {
         guard env["ENGINE_BENCH"] == "1" else { throw XCTSkip("set ENGINE_BENCH=1") }
         let threads = (env["ENGINE_BENCH_THREADS"] ?? "1,2").split(separator: ",").compactMap { Int($0) }
         for t in threads {
-            print("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}")
+            benchLine("ENGINE_PEAK {\"threads\":\(t),\"gflops\":\(PeakProbe.measure(threads: t))}")
             let rows: [ConvBenchmark.Row]
             switch env["ENGINE_CONV_SET"] {
             case "strided": rows = ConvBenchmark.run(threads: t, geometries: ConvBenchmark.stridedShapes)
             case "tiny": rows = ConvBenchmark.run(threads: t, geometries: ConvBenchmark.tinyShapes)
             default: rows = ConvBenchmark.run(threads: t)
             }
-            for r in rows { print("ENGINE_CONV {\"threads\":\(t),\(r.json.dropFirst())") }
+            for r in rows { benchLine("ENGINE_CONV {\"threads\":\(t),\(r.json.dropFirst())") }
         }
     }
 }
@@ -116,7 +130,7 @@ final class InferenceLeverBenchmarkTests: XCTestCase {
                     let s = ts.sorted()
                     return "\"\(v.0)\":{\"best_ms\":\(s[0]),\"median_ms\":\(s[s.count / 2])}"
                 }
-                print("ENGINE_INFER_AB {\"size\":\(size),\"threads\":\(t)," + cells.joined(separator: ",") + "}")
+                benchLine("ENGINE_INFER_AB {\"size\":\(size),\"threads\":\(t)," + cells.joined(separator: ",") + "}")
             }
         }
     }
