@@ -31,7 +31,9 @@ enum BenchCommand: AblateCommand {
     the host has AVX-512, passes of 6×16 and 2×32 (12 and 8 AVX2 registers) elsewhere (AVX2,
     arm64), which give the same results; FOCAL_MICROKERNEL=wide or =narrow in the environment
     forces one (A/B runs). They also print the GEMM's packed B block, sized to a quarter of the
-    core's L2 (FOCAL_GEMM_NC=N sets its column count instead).
+    core's L2 (FOCAL_GEMM_NC=N sets its column count instead). FOCAL_GEMM_PREFETCH=0 turns off
+    the GEMM's software prefetch of dense B and C, FOCAL_HUGE_PAGES=0 the transparent huge pages
+    for large tensors (Linux); both for A/B runs, same results.
     train-step also names what runs its parallel regions: polling helper threads by default,
     Dispatch with FOCAL_THREAD_POOL=dispatch or more threads than cores (same results).
     """
