@@ -112,8 +112,8 @@ public enum SGEMM {
         }
     }
 
-    /// Whether `gemm` prefetches B's source rows and C tiles where `prefetchesB` (`FOCAL_GEMM_PREFETCH=0` turns it
-    /// off, to measure what it brings; results are the same either way).
+    /// Whether `gemm` prefetches B's source rows and the C tiles for B that `prefetchesB`
+    /// (`FOCAL_GEMM_PREFETCH=0` turns it off, to measure what it brings; same results either way).
     static let prefetch = ProcessInfo.processInfo.environment["FOCAL_GEMM_PREFETCH"] != "0"
 
     /// Rows of B that `packB` prefetches ahead of the row it copies.

@@ -60,7 +60,8 @@ public final class Tensor {
     /// Whether buffers of at least `hugePageBytes` are aligned to it and marked for transparent huge
     /// pages (Linux; `FOCAL_HUGE_PAGES=0` turns it off). Wide GEMM operands and the strided rows of
     /// convolution buffers then take one TLB entry per 2 MiB instead of per 4 KiB: with THP in
-    /// "madvise" mode, as here, nothing gets huge pages unless it asks. Same values either way.
+    /// "madvise" mode (the benchmark host's setting) nothing gets huge pages unless it asks.
+    /// Same values either way.
     static let hugePages = ProcessInfo.processInfo.environment["FOCAL_HUGE_PAGES"] != "0"
 
     /// The logical shape [n, c, h, w].
