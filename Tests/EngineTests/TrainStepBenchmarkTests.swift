@@ -8,7 +8,7 @@ import Foundation
 func benchLine(_ line: String) {
     print(line)
     guard let path = ProcessInfo.processInfo.environment["ENGINE_BENCH_OUT"] else { return }
-    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
     if let h = FileHandle(forWritingAtPath: path) {
         h.seekToEndOfFile()
         h.write((line + "\n").data(using: .utf8)!)

@@ -67,7 +67,7 @@ public enum SGEMM {
         for t in 0..<chunks { _ = ctx.packBBuffer(t) }  // allocate before the parallel region
         let buffers = UncheckedSendable(ctx)
         let paC = UnsafePointer(pa)
-        let prefetching = prefetch && prefetchesB(b)
+        let prefetched = prefetchedMatrix(b)
         ctx.parallel(chunks) { t in
             let p0 = nPanels * t / chunks, p1 = nPanels * (t + 1) / chunks
             let colEnd = min(n, p1 * nr)
@@ -83,7 +83,7 @@ public enum SGEMM {
                     let jPanels = (ncur + nr - 1) / nr
                     // The next block's source rows are prefetched a few per kernel call, so its
                     // pack reads from cache instead of waiting on memory row by row.
-                    let next = prefetching ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
+                    let next = prefetched != nil ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
                                         : (rows: 0..<0, jc: 0, nc: 0)
                     let perCall = (next.rows.count + jPanels * mPanels - 1) / (jPanels * mPanels)
                     var nextRow = next.rows.lowerBound
@@ -93,9 +93,9 @@ public enum SGEMM {
                         let cCol = c + jc + jr * nr
                         for ir in 0..<mPanels {
                             let mrCur = min(mr, m - ir * mr)
-                            if prefetching {
+                            if let prefetched {
                                 let r1 = min(next.rows.upperBound, nextRow + perCall)
-                                prefetchB(b, rows: nextRow..<r1, jc: next.jc, bytes: next.nc * 4)
+                                prefetchRows(prefetched, nextRow..<r1, jc: next.jc, bytes: next.nc * 4)
                                 nextRow = r1
                                 for r in 0..<mrCur {
                                     Prefetch.lines(UnsafeRawPointer(cCol + (ir * mr + r) * ldc), bytes: nrCur * 4)
@@ -112,7 +112,7 @@ public enum SGEMM {
         }
     }
 
-    /// Whether `gemm` prefetches B's source rows and the C tiles for B that `prefetchesB`
+    /// Whether `gemm` prefetches B's source rows and the C tiles for the B of `prefetchedMatrix`
     /// (`FOCAL_GEMM_PREFETCH=0` turns it off, to measure what it brings; same results either way).
     static let prefetch = ProcessInfo.processInfo.environment["FOCAL_GEMM_PREFETCH"] != "0"
 
@@ -128,20 +128,20 @@ public enum SGEMM {
         return j < colEnd ? (0..<min(kc, k), j, min(nc, colEnd - j)) : (0..<0, j, 0)
     }
 
-    /// Whether `gemm` prefetches for this B: dense row-major B, whose rows lie far apart in memory
-    /// (the hardware prefetchers follow runs within a page, not the jump to the next row), and not
-    /// shifted B, whose rows overlap and mostly hit the cache (prefetching them cost the
-    /// convolutions 1–4 points of peak on 16² and 32² maps) or gathers.
-    static func prefetchesB(_ b: GemmB) -> Bool {
-        if case .matrix(let mref) = b { return mref.colStride == 1 && mref.rowStride != 1 }
-        return false
+    /// The matrix `gemm` prefetches for this B, nil when it prefetches nothing (`prefetch` off):
+    /// dense row-major B, whose rows lie far apart in memory (the hardware prefetchers follow runs
+    /// within a page, not the jump to the next row); not shifted B, whose rows overlap and mostly
+    /// hit the cache (prefetching them cost the convolutions 1–4 points of peak on 16² and 32²
+    /// maps), nor gathers.
+    static func prefetchedMatrix(_ b: GemmB) -> MatrixRef? {
+        guard prefetch, case .matrix(let mref) = b, mref.colStride == 1 && mref.rowStride != 1 else { return nil }
+        return mref
     }
 
-    /// Prefetches `bytes` from column `jc` of B's source rows `rows` (dense row-major B only).
+    /// Prefetches `bytes` from column `jc` of rows `rows` of the row-major matrix `m`.
     @inline(__always)
-    static func prefetchB(_ b: GemmB, rows: Range<Int>, jc: Int, bytes: Int) {
-        guard case .matrix(let mref) = b, mref.colStride == 1 && mref.rowStride != 1 else { return }
-        for r in rows { Prefetch.lines(UnsafeRawPointer(mref.ptr + r * mref.rowStride + jc), bytes: bytes) }
+    static func prefetchRows(_ m: MatrixRef, _ rows: Range<Int>, jc: Int, bytes: Int) {
+        for r in rows { Prefetch.lines(UnsafeRawPointer(m.ptr + r * m.rowStride + jc), bytes: bytes) }
     }
 
     /// Widest C (columns) that `gemm` computes by splitting rows instead of column panels.
@@ -220,10 +220,10 @@ public enum SGEMM {
             // (panel by panel, 128 rows far apart were read 128 bytes at a time).
             let full = nc / nr
             let ahead = prefetch ? min(packPrefetchAhead, kc) : 0
-            prefetchB(b, rows: pc..<pc + ahead, jc: jc, bytes: nc * 4)
+            prefetchRows(mref, pc..<pc + ahead, jc: jc, bytes: nc * 4)
             for p in 0..<kc {
                 if ahead > 0 && p + ahead < kc {
-                    prefetchB(b, rows: pc + p + ahead..<pc + p + ahead + 1, jc: jc, bytes: nc * 4)
+                    prefetchRows(mref, pc + p + ahead..<pc + p + ahead + 1, jc: jc, bytes: nc * 4)
                 }
                 let src = UnsafeRawPointer(mref.ptr + (pc + p) * mref.rowStride + jc)
                 let d0 = UnsafeMutableRawPointer(dst + p * nr)
