@@ -3,15 +3,17 @@ extension SGEMM {
     /// per row and two vector loads of B per k step (register-sized passes, `narrowTile8x32`, when `wideTile` is off).
     /// Partial tiles (mr < 8 or nr < 32) are computed in full (the packed operands are zero
     /// padded) and stored partially. The A panel advances `aStride` floats per k step (8; 16 for
-    /// two panels packed side by side).
+    /// two panels packed side by side). `prefetch` names rows of another matrix to prefetch meanwhile.
     @inline(__always)
     static func kernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                           mr: Int, nr: Int, beta: Bool, aStride: Int = 8) {
+                           mr: Int, nr: Int, beta: Bool, aStride: Int = 8, prefetch: PrefetchRows? = nil) {
         if !wideTile {
-            narrowTile8x32(kc, a, rowStride: 1, kStride: aStride, b, 32, c, ldc, rows: mr, cols: nr, beta: beta)
+            narrowTile8x32(kc, a, rowStride: 1, kStride: aStride, b, 32, c, ldc, rows: mr, cols: nr, beta: beta,
+                           prefetch: prefetch)
             return
         }
+        prefetch?.issue()
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()

@@ -81,8 +81,9 @@ public enum SGEMM {
                     packB(b, pc: pc, kc: kcur, jc: jc, nc: ncur, into: pb)
                     let beta = accumulate || pc > 0
                     let jPanels = (ncur + nr - 1) / nr
-                    // The next block's source rows are prefetched a few per kernel call, so its
-                    // pack reads from cache instead of waiting on memory row by row.
+                    // The next block's source rows are prefetched a few per kernel call (spread over
+                    // the call's passes), so its pack reads from cache instead of waiting on memory
+                    // row by row.
                     let next = prefetched != nil ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
                                         : (rows: 0..<0, jc: 0, nc: 0)
                     let perCall = (next.rows.count + jPanels * mPanels - 1) / (jPanels * mPanels)
@@ -93,16 +94,20 @@ public enum SGEMM {
                         let cCol = c + jc + jr * nr
                         for ir in 0..<mPanels {
                             let mrCur = min(mr, m - ir * mr)
+                            var rows: PrefetchRows?
                             if let prefetched {
                                 let r1 = min(next.rows.upperBound, nextRow + perCall)
-                                prefetchRows(prefetched, nextRow..<r1, jc: next.jc, bytes: next.nc * 4)
+                                rows = PrefetchRows(matrix: prefetched, rows: nextRow..<r1, column: next.jc, bytes: next.nc * 4)
                                 nextRow = r1
-                                for r in 0..<mrCur {
-                                    Prefetch.lines(UnsafeRawPointer(cCol + (ir * mr + r) * ldc), bytes: nrCur * 4)
+                                // The first K block writes the tile; later ones find it in L2.
+                                if pc == 0 {
+                                    for r in 0..<mrCur {
+                                        Prefetch.linesForWriting(UnsafeRawPointer(cCol + (ir * mr + r) * ldc), bytes: nrCur * 4)
+                                    }
                                 }
                             }
                             kernel8x32(kcur, paC + (ir >> 1) * 16 * k + pc * 16 + (ir & 1) * mr, bp, cCol + ir * mr * ldc,
-                                       ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16)
+                                       ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16, prefetch: rows)
                         }
                     }
                     pc += kcur
