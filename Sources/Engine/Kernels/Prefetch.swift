@@ -16,22 +16,12 @@ enum Prefetch {
     @inline(__always)
     static func lineForWriting(_ address: UnsafeRawPointer) { llvmPrefetch(address, 1, 3, 1) }
 
-    /// Starts loading every cache line of `bytes` bytes from `address`.
+    /// Starts loading every cache line of `bytes` bytes from `address` (for writing, or not).
     @inline(__always)
-    static func lines(_ address: UnsafeRawPointer, bytes: Int) {
+    static func lines(_ address: UnsafeRawPointer, bytes: Int, forWriting: Bool = false) {
         var offset = 0
         while offset < bytes {
-            line(address + offset)
-            offset &+= 64
-        }
-    }
-
-    /// `lines` for writing.
-    @inline(__always)
-    static func linesForWriting(_ address: UnsafeRawPointer, bytes: Int) {
-        var offset = 0
-        while offset < bytes {
-            lineForWriting(address + offset)
+            if forWriting { lineForWriting(address + offset) } else { line(address + offset) }
             offset &+= 64
         }
     }

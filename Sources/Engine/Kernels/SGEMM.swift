@@ -94,20 +94,23 @@ public enum SGEMM {
                         let cCol = c + jc + jr * nr
                         for ir in 0..<mPanels {
                             let mrCur = min(mr, m - ir * mr)
-                            var rows: PrefetchRows?
+                            var nextRows: PrefetchRows?
                             if let prefetched {
                                 let r1 = min(next.rows.upperBound, nextRow + perCall)
-                                rows = PrefetchRows(matrix: prefetched, rows: nextRow..<r1, column: next.jc, bytes: next.nc * 4)
+                                nextRows = PrefetchRows(matrix: prefetched, rows: nextRow..<r1, column: next.jc,
+                                                        bytes: next.nc * 4)
                                 nextRow = r1
-                                // The first K block writes the tile; later ones find it in L2.
+                                // Only the first K block finds its C tile in memory (later ones find it in
+                                // L2); fetched for writing, as the kernel stores it.
                                 if pc == 0 {
                                     for r in 0..<mrCur {
-                                        Prefetch.linesForWriting(UnsafeRawPointer(cCol + (ir * mr + r) * ldc), bytes: nrCur * 4)
+                                        Prefetch.lines(UnsafeRawPointer(cCol + (ir * mr + r) * ldc), bytes: nrCur * 4,
+                                                       forWriting: true)
                                     }
                                 }
                             }
                             kernel8x32(kcur, paC + (ir >> 1) * 16 * k + pc * 16 + (ir & 1) * mr, bp, cCol + ir * mr * ldc,
-                                       ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16, prefetch: rows)
+                                       ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16, prefetch: nextRows)
                         }
                     }
                     pc += kcur
