@@ -25,20 +25,23 @@ final class MicrokernelTilingTests: XCTestCase {
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
             let ap = pa.baseAddress!, bp = pb.baseAddress!
             for rows in 1...8 {
-                for beta in [false, true] {
+                // B rows 32 floats apart (a packed panel: the narrow tile's whole-tile path) or wider.
+                for beta in [false, true] { for ldb in [ld, 32] {
                     let rowsA = bothTilings { () -> [Float] in
                         var c = c0
-                        c.withUnsafeMutableBufferPointer { SGEMM.kernelRowsA(kc, ap, kc, bp, ld, $0.baseAddress!, ld, rows: rows, beta: beta) }
+                        c.withUnsafeMutableBufferPointer { SGEMM.kernelRowsA(kc, ap, kc, bp, ldb, $0.baseAddress!, ld, rows: rows, beta: beta) }
                         return c
                     }
-                    XCTAssertEqual(rowsA.wide, rowsA.narrow, "kernelRowsA rows \(rows) beta \(beta)")
+                    XCTAssertEqual(rowsA.wide, rowsA.narrow, "kernelRowsA rows \(rows) beta \(beta) ldb \(ldb)")
                     XCTAssertNotEqual(rowsA.wide, c0)
                     let strided = bothTilings { () -> [Float] in
                         var c = c0
-                        c.withUnsafeMutableBufferPointer { SGEMM.kernelStridedA(kc, ap, 24, bp, ld, $0.baseAddress!, ld, rows: rows, beta: beta) }
+                        c.withUnsafeMutableBufferPointer { SGEMM.kernelStridedA(kc, ap, 24, bp, ldb, $0.baseAddress!, ld, rows: rows, beta: beta) }
                         return c
                     }
-                    XCTAssertEqual(strided.wide, strided.narrow, "kernelStridedA rows \(rows) beta \(beta)")
+                    XCTAssertEqual(strided.wide, strided.narrow, "kernelStridedA rows \(rows) beta \(beta) ldb \(ldb)")
+                } }
+                for beta in [false, true] {
                     for nr in [1, 16, 17, 32] {
                         let packed = bothTilings { () -> [Float] in
                             var c = c0

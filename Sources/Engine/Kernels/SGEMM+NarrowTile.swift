@@ -102,19 +102,21 @@ extension SGEMM {
         }
     }
 
-    /// `narrowTile8x32` for a whole tile of packed operands (A rows adjacent, B panel 32 wide), the
-    /// GEMM's common case: with the row offsets and B step known, the passes address their
-    /// operands with constant offsets (89 vs 86% of peak for an M = 64 GEMM's kernels in a scratch
-    /// A/B, with B's pack left out).
+    /// `narrowTile8x32` for a whole tile with a 32-wide B panel, the common case: the passes know
+    /// their row counts and B step, and the caller fixes one of A's strides (1 between rows for
+    /// packed A: 89 vs 86% of peak for an M = 64 GEMM's kernels in a scratch A/B with B's pack left
+    /// out; 1 along k for A read in place, the Winograd GEMMs: their forward 93.5 → 87.7 ms per
+    /// 256² training step, 1 thread).
     @inline(__always)
-    static func fullNarrowTile(_ kc: Int, _ a: UnsafePointer<Float>, kStride ks: Int, _ b: UnsafePointer<Float>,
-                               _ c: UnsafeMutablePointer<Float>, _ ldc: Int, beta: Bool, prefetch: PrefetchRows?) {
+    static func fullNarrowTile(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int,
+                               _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, beta: Bool,
+                               prefetch: PrefetchRows?) {
         prefetch?.issue(part: 0, of: 2)
-        kernel6x16(kc, a, rowStride: 1, kStride: ks, rows: 6, UnsafeRawPointer(b), bStep: 128, c, ldc, cols: 16, beta: beta)
+        kernel6x16(kc, a, rowStride: rs, kStride: ks, rows: 6, UnsafeRawPointer(b), bStep: 128, c, ldc, cols: 16, beta: beta)
         prefetch?.issue(part: 1, of: 2)
-        kernel6x16(kc, a, rowStride: 1, kStride: ks, rows: 6, UnsafeRawPointer(b + 16), bStep: 128, c + 16, ldc, cols: 16,
+        kernel6x16(kc, a, rowStride: rs, kStride: ks, rows: 6, UnsafeRawPointer(b + 16), bStep: 128, c + 16, ldc, cols: 16,
                    beta: beta)
-        kernel2x32(kc, a + 6, rowStride: 1, kStride: ks, rows: 2, b, 32, c + 6 * ldc, ldc, cols: 32, beta: beta)
+        kernel2x32(kc, a + 6 * rs, rowStride: rs, kStride: ks, rows: 2, b, 32, c + 6 * ldc, ldc, cols: 32, beta: beta)
     }
 
     /// C[rows×cols] (+)= A[rows×kc]·B[kc×32] (rows ≤ 8, cols ≤ 32) in register-sized passes: up to
@@ -126,9 +128,16 @@ extension SGEMM {
     static func narrowTile8x32(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int,
                                _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
                                rows: Int, cols: Int, beta: Bool, prefetch: PrefetchRows? = nil) {
-        if rows == 8 && cols == 32 && rs == 1 && ldb == 32 {
-            fullNarrowTile(kc, a, kStride: ks, b, c, ldc, beta: beta, prefetch: prefetch)
-            return
+        if rows == 8 && cols == 32 && ldb == 32 {
+            // Packed A (rows adjacent: the GEMM) or A rows read in place (k adjacent: the Winograd GEMMs).
+            if rs == 1 {
+                fullNarrowTile(kc, a, rowStride: 1, kStride: ks, b, c, ldc, beta: beta, prefetch: prefetch)
+                return
+            }
+            if ks == 1 {
+                fullNarrowTile(kc, a, rowStride: rs, kStride: 1, b, c, ldc, beta: beta, prefetch: prefetch)
+                return
+            }
         }
         let halves = cols > 16 ? 2 : 1
         if rows <= 4 {
