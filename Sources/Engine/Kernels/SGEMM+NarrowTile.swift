@@ -105,7 +105,7 @@ extension SGEMM {
     /// `narrowTile8x32` for a whole tile with a 32-wide B panel, the common case: the passes know
     /// their row counts and B step, and the caller fixes one of A's strides (1 between rows for
     /// packed A: 89 vs 86% of peak for an M = 64 GEMM's kernels in a scratch A/B with B's pack left
-    /// out; 1 along k for A read in place, the Winograd GEMMs: their forward 93.5 → 87.7 ms per
+    /// out; 1 along k for A read in place, the Winograd GEMMs: their forward 86.1 → 82.4 ms per
     /// 256² training step, 1 thread).
     @inline(__always)
     static func fullNarrowTile(_ kc: Int, _ a: UnsafePointer<Float>, rowStride rs: Int, kStride ks: Int,
