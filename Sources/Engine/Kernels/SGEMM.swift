@@ -81,9 +81,9 @@ public enum SGEMM {
                     packB(b, pc: pc, kc: kcur, jc: jc, nc: ncur, into: pb)
                     let beta = accumulate || pc > 0
                     let jPanels = (ncur + nr - 1) / nr
-                    // The next block's source rows are prefetched a few per kernel call (spread over
-                    // the call's passes), so its pack reads from cache instead of waiting on memory
-                    // row by row.
+                    // The next block's source rows are prefetched a few per kernel call (the narrow
+                    // tile spreads them over its passes), so its pack reads from cache instead of
+                    // waiting on memory row by row.
                     let next = prefetched != nil ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
                                         : (rows: 0..<0, jc: 0, nc: 0)
                     let perCall = (next.rows.count + jPanels * mPanels - 1) / (jPanels * mPanels)
