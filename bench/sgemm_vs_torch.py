@@ -11,19 +11,13 @@ sides see the same machine state. The shapes are the 3×3 convolutions' GEMMs (M
 K = 9·C_in, N = 8·H·W). Needs `pip install "torch==2.13.0+cpu"` and a release build of ablate.
 """
 import argparse
-import json
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
+from ab_conv import run as conv_bench  # `ablate bench conv --json`, parsed
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def engine(ablate, reps):
-    out = subprocess.run([ablate, "bench", "conv", "--threads", "1", "--reps", str(reps), "--json"],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def torch_gflops(torch, m, n, k, reps):
@@ -47,7 +41,7 @@ def main():
     blas = "MKL" if torch.backends.mkl.is_available() else "PyTorch's BLAS"
     rows = {}
     for r in range(a.rounds):
-        e = engine(a.ablate, a.reps)
+        e = conv_bench(a.ablate, [], a.reps, 1)
         peak = e["peak"]
         line = []
         for s in e["shapes"]:
