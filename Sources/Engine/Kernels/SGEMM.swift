@@ -71,35 +71,36 @@ public enum SGEMM {
         ctx.parallel(chunks) { t in
             let p0 = nPanels * t / chunks, p1 = nPanels * (t + 1) / chunks
             let colEnd = min(n, p1 * nr)
-            let pb = buffers.value.packB[t]
+            // Two block buffers: the kernels read `cur` while, for a prefetched B, the next block is
+            // packed into `spare` a few rows after each kernel call.
+            var cur = buffers.value.packB[t], spare = cur + kc * nc
             var jc = p0 * nr
+            if prefetched != nil, jc < colEnd { packB(b, pc: 0, kc: min(kc, k), jc: jc, nc: min(nc, colEnd - jc), into: cur) }
             while jc < colEnd {
                 let ncur = min(nc, colEnd - jc)
                 var pc = 0
                 while pc < k {
                     let kcur = min(kc, k - pc)
-                    packB(b, pc: pc, kc: kcur, jc: jc, nc: ncur, into: pb)
+                    if prefetched == nil { packB(b, pc: pc, kc: kcur, jc: jc, nc: ncur, into: cur) }
                     let beta = accumulate || pc > 0
                     let jPanels = (ncur + nr - 1) / nr
-                    // The next block's source rows are prefetched a few per kernel call (the narrow
-                    // tile spreads them over its passes), so its pack reads from cache instead of
-                    // waiting on memory row by row.
+                    let calls = jPanels * mPanels
                     let next = prefetched != nil ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
                                         : (rows: 0..<0, jc: 0, nc: 0)
-                    let perCall = (next.rows.count + jPanels * mPanels - 1) / (jPanels * mPanels)
-                    var nextRow = next.rows.lowerBound
+                    var call = 0
                     for jr in 0..<jPanels {
-                        let bp = UnsafePointer(pb + jr * nr * kcur)
+                        let bp = UnsafePointer(cur + jr * nr * kcur)
                         let nrCur = min(nr, ncur - jr * nr)
                         let cCol = c + jc + jr * nr
                         for ir in 0..<mPanels {
                             let mrCur = min(mr, m - ir * mr)
+                            // Each call takes an equal share of the next block's rows: it prefetches them
+                            // (the narrow tile spreads them over its passes) and packs them after it runs.
+                            let share = next.rows.count * call / calls..<next.rows.count * (call + 1) / calls
                             var nextRows: PrefetchRows?
                             if let prefetched {
-                                let r1 = min(next.rows.upperBound, nextRow + perCall)
-                                nextRows = PrefetchRows(matrix: prefetched, rows: nextRow..<r1, column: next.jc,
-                                                        bytes: next.nc * 4)
-                                nextRow = r1
+                                nextRows = PrefetchRows(matrix: prefetched, rows: next.rows.lowerBound + share.lowerBound..<next.rows.lowerBound + share.upperBound,
+                                                        column: next.jc, bytes: next.nc * 4)
                                 // Only the first K block finds its C tile in memory (later ones find it in
                                 // L2); fetched for writing, as the kernel stores it.
                                 if pc == 0 {
@@ -111,7 +112,20 @@ public enum SGEMM {
                             }
                             kernel8x32(kcur, paC + (ir >> 1) * 16 * k + pc * 16 + (ir & 1) * mr, bp, cCol + ir * mr * ldc,
                                        ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16, prefetch: nextRows)
+                            if let prefetched {
+                                packBRows(prefetched, pc: next.rows.lowerBound, kc: next.rows.count, jc: next.jc,
+                                          nc: next.nc, rows: share, into: spare)
+                            }
+                            call += 1
                         }
+                    }
+                    if let prefetched, !next.rows.isEmpty {
+                        let full = next.nc / nr
+                        if full * nr < next.nc {
+                            packBMatrix(prefetched, pc: next.rows.lowerBound, kc: next.rows.count, j0: next.jc + full * nr,
+                                        cols: next.nc - full * nr, into: spare + full * nr * next.rows.count)
+                        }
+                        swap(&cur, &spare)
                     }
                     pc += kcur
                 }
@@ -120,14 +134,16 @@ public enum SGEMM {
         }
     }
 
-    /// Whether `gemm` prefetches B's source rows and the C tiles for the B of `prefetchedMatrix`
-    /// (`FOCAL_GEMM_PREFETCH=0` turns it off, to measure what it brings; same results either way).
+    /// Whether `gemm` prefetches B's source rows and the C tiles for the B of `prefetchedMatrix`, and
+    /// packs each next B block a few rows after every kernel call rather than all at once before
+    /// its kernels (`FOCAL_GEMM_PREFETCH=0` turns both off, to measure what they bring; same
+    /// results either way).
     static let prefetch = ProcessInfo.processInfo.environment["FOCAL_GEMM_PREFETCH"] != "0"
 
     /// Rows of B that `packB` prefetches ahead of the row it copies.
     static let packPrefetchAhead = 4
 
-    /// Rows and columns of the B block `gemm`'s column loop packs after (pc, jc) in columns
+    /// Rows and columns of the B block `gemm`'s column loop computes with after (pc, jc) in columns
     /// ..<colEnd: the next K block, else the first K block of the next column block (none at the end).
     static func nextBlock(pc: Int, kc kcur: Int, jc: Int, nc ncur: Int, k: Int, colEnd: Int)
         -> (rows: Range<Int>, jc: Int, nc: Int) {
@@ -233,14 +249,7 @@ public enum SGEMM {
                 if ahead > 0 && p + ahead < kc {
                     prefetchRows(mref, pc + p + ahead..<pc + p + ahead + 1, jc: jc, bytes: nc * 4)
                 }
-                let src = UnsafeRawPointer(mref.ptr + (pc + p) * mref.rowStride + jc)
-                let d0 = UnsafeMutableRawPointer(dst + p * nr)
-                for jp in 0..<full {
-                    let s = src + jp * nr * 4, d = d0 + jp * nr * kc * 4
-                    d.storeBytes(of: s.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                    d.storeBytes(of: s.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
-                                 as: SIMD16<Float>.self)
-                }
+                packBRows(mref, pc: pc, kc: kc, jc: jc, nc: nc, rows: p..<p + 1, into: dst)
             }
             if full < panels {
                 packBMatrix(mref, pc: pc, kc: kc, j0: jc + full * nr, cols: nc - full * nr, into: dst + full * nr * kc)
@@ -276,6 +285,24 @@ public enum SGEMM {
                     d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
                                  as: SIMD16<Float>.self)
                 }
+            }
+        }
+    }
+
+    /// Copies rows `rows` (counted from `pc`) of the full 32-column panels of the block
+    /// B[pc..<pc+kc, jc..<jc+nc] of a dense row-major B into `dst`, laid out as `packB` does:
+    /// each source row is read as one contiguous run across the panels.
+    @inline(__always)
+    static func packBRows(_ mref: MatrixRef, pc: Int, kc: Int, jc: Int, nc: Int, rows: Range<Int>,
+                          into dst: UnsafeMutablePointer<Float>) {
+        for p in rows {
+            let src = UnsafeRawPointer(mref.ptr + (pc + p) * mref.rowStride + jc)
+            let d0 = UnsafeMutableRawPointer(dst + p * nr)
+            for jp in 0..<nc / nr {
+                let s = src + jp * nr * 4, d = d0 + jp * nr * kc * 4
+                d.storeBytes(of: s.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                d.storeBytes(of: s.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                             as: SIMD16<Float>.self)
             }
         }
     }

@@ -76,9 +76,10 @@ public final class ComputeContext {
 
     deinit { for p in packB { p.deallocate() } }
 
-    /// Per-thread B buffer of at least `SGEMM.kc × SGEMM.nc` floats.
+    /// Per-thread pair of B block buffers, 2 × `SGEMM.kc × SGEMM.nc` floats: `SGEMM.gemm` packs the
+    /// next block into one while its kernels read the other.
     func packBBuffer(_ t: Int) -> UnsafeMutablePointer<Float> {
-        while packB.count <= t { packB.append(Tensor.allocate(SGEMM.kc * SGEMM.nc)) }
+        while packB.count <= t { packB.append(Tensor.allocate(2 * SGEMM.kc * SGEMM.nc)) }
         return packB[t]
     }
 
