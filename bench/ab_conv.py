@@ -41,7 +41,7 @@ def main():
             j = run(binary, env, a.reps, a.threads)
             results[name].append(j)
             print(f"round {r + 1} {name}: peak {j['peak']} GFLOP/s, SGEMM % " +
-                  " ".join(str(round(100 * s["gemm"] / j["peak"])) for s in j["shapes"]), flush=True)
+                  " ".join(f'{100 * s["gemm"] / j["peak"]:.1f}' for s in j["shapes"]), flush=True)
     for name, binary, env in sides:
         print(f"{name}: {binary} {' '.join(env)}  (peak median {statistics.median(j['peak'] for j in results[name])} GFLOP/s)")
     keys = ["gemm", "forward", "weight_grad", "input_grad"]
@@ -53,7 +53,7 @@ def main():
             cells = []
             for k in keys:
                 v = [100 * j["shapes"][i][k] / j["peak"] for j in results[name]]
-                cells.append(f"{statistics.median(v):.0f} / {max(v):.0f}")
+                cells.append(f"{statistics.median(v):.1f} / {max(v):.1f}")
             print(f"| {shape} | {name} | " + " | ".join(cells) + " |")
 
 

@@ -49,12 +49,12 @@ def main():
             rows.setdefault(s["shape"], {"m": s["m"], "n": s["n"], "k": s["k"], "engine": [], "torch": []})
             rows[s["shape"]]["engine"].append(100 * s["gemm"] / peak)
             rows[s["shape"]]["torch"].append(100 * t / peak)
-            line.append(f"{100 * s['gemm'] / peak:.0f}/{100 * t / peak:.0f}")
+            line.append(f"{100 * s['gemm'] / peak:.1f}/{100 * t / peak:.1f}")
         print(f"round {r + 1}: peak {peak} GFLOP/s; engine/{blas} % of peak: " + " ".join(line), flush=True)
     print(f"\n| shape | M×N×K | engine SGEMM % of peak, median / max | {blas} (torch.mm) |")
     print("| --- | --- | --- | --- |")
     for shape, v in rows.items():
-        fmt = lambda x: f"{statistics.median(x):.0f} / {max(x):.0f}"
+        fmt = lambda x: f"{statistics.median(x):.1f} / {max(x):.1f}"
         print(f"| {shape} | {v['m']}×{v['n']}×{v['k']} | {fmt(v['engine'])} | {fmt(v['torch'])} |")
 
 

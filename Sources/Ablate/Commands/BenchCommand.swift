@@ -67,7 +67,8 @@ enum BenchCommand: AblateCommand {
         let rows = ConvBenchmark.run(threads: threads, reps: reps, shapes: ConvBenchmark.goalShapes)
         let ceilingAfter = PeakProbe.microkernelInL1()
         if args.has("json") {
-            print("{\"threads\":\(threads),\"peak\":\(Int(peak)),\"microkernel_l1\":[\(Int(ceilingBefore)),\(Int(ceilingAfter))],"
+            let d = ConvBenchmark.oneDecimal
+            print("{\"threads\":\(threads),\"peak\":\(d(peak)),\"microkernel_l1\":[\(d(ceilingBefore)),\(d(ceilingAfter))],"
                   + "\"tiling\":\"\(VectorRegisters.tilingName)\",\"gemm_nc\":\(SGEMM.nc),"
                   + "\"shapes\":[" + rows.map(\.json).joined(separator: ",") + "]}")
             return 0
