@@ -97,9 +97,10 @@ public enum SGEMM {
                             // Each call takes an equal share of the next block's rows: it prefetches them
                             // (the narrow tile spreads them over its passes) and packs them after it runs.
                             let share = next.rows.count * call / calls..<next.rows.count * (call + 1) / calls
+                            let r0 = next.rows.lowerBound
                             var nextRows: PrefetchRows?
                             if let prefetched {
-                                nextRows = PrefetchRows(matrix: prefetched, rows: next.rows.lowerBound + share.lowerBound..<next.rows.lowerBound + share.upperBound,
+                                nextRows = PrefetchRows(matrix: prefetched, rows: r0 + share.lowerBound..<r0 + share.upperBound,
                                                         column: next.jc, bytes: next.nc * 4)
                                 // Only the first K block finds its C tile in memory (later ones find it in
                                 // L2); fetched for writing, as the kernel stores it.
@@ -113,8 +114,8 @@ public enum SGEMM {
                             kernel8x32(kcur, paC + (ir >> 1) * 16 * k + pc * 16 + (ir & 1) * mr, bp, cCol + ir * mr * ldc,
                                        ldc, mr: mrCur, nr: nrCur, beta: beta, aStride: 16, prefetch: nextRows)
                             if let prefetched {
-                                packBRows(prefetched, pc: next.rows.lowerBound, kc: next.rows.count, jc: next.jc,
-                                          nc: next.nc, rows: share, into: spare)
+                                packBRows(prefetched, pc: r0, kc: next.rows.count, jc: next.jc, nc: next.nc, rows: share,
+                                          into: spare)
                             }
                             call += 1
                         }
