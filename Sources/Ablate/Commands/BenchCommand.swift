@@ -32,8 +32,9 @@ enum BenchCommand: AblateCommand {
     arm64), which give the same results; FOCAL_MICROKERNEL=wide or =narrow in the environment
     forces one (A/B runs). They also print the GEMM's packed B block, sized to a quarter of the
     core's L2 (FOCAL_GEMM_NC=N sets its column count instead). FOCAL_GEMM_PREFETCH=0 turns off
-    the GEMM's software prefetch of dense B and C, FOCAL_HUGE_PAGES=0 the transparent huge pages
-    for large tensors (Linux); both for A/B runs, same results.
+    the GEMM's software prefetch of dense B and C and its packing of the next B block during the
+    current one's kernels, FOCAL_HUGE_PAGES=0 the transparent huge pages for large tensors
+    (Linux); both for A/B runs, same results.
     train-step also names what runs its parallel regions: polling helper threads by default,
     Dispatch with FOCAL_THREAD_POOL=dispatch or more threads than cores (same results).
     """
