@@ -121,11 +121,8 @@ public enum SGEMM {
                         }
                     }
                     if let prefetched, !next.rows.isEmpty {
-                        let full = next.nc / nr
-                        if full * nr < next.nc {
-                            packBMatrix(prefetched, pc: next.rows.lowerBound, kc: next.rows.count, j0: next.jc + full * nr,
-                                        cols: next.nc - full * nr, into: spare + full * nr * next.rows.count)
-                        }
+                        packBPartialPanel(prefetched, pc: next.rows.lowerBound, kc: next.rows.count, jc: next.jc,
+                                          nc: next.nc, into: spare)
                         swap(&cur, &spare)
                     }
                     pc += kcur
@@ -243,7 +240,6 @@ public enum SGEMM {
         case .matrix(let mref) where mref.colStride == 1 && mref.rowStride != 1:
             // Row by row across all full panels: each source row is read as one contiguous run
             // (panel by panel, 128 rows far apart were read 128 bytes at a time).
-            let full = nc / nr
             let ahead = prefetch ? min(packPrefetchAhead, kc) : 0
             prefetchRows(mref, pc..<pc + ahead, jc: jc, bytes: nc * 4)
             for p in 0..<kc {
@@ -252,9 +248,7 @@ public enum SGEMM {
                 }
                 packBRows(mref, pc: pc, kc: kc, jc: jc, nc: nc, rows: p..<p + 1, into: dst)
             }
-            if full < panels {
-                packBMatrix(mref, pc: pc, kc: kc, j0: jc + full * nr, cols: nc - full * nr, into: dst + full * nr * kc)
-            }
+            packBPartialPanel(mref, pc: pc, kc: kc, jc: jc, nc: nc, into: dst)
         case .matrix(let mref):
             for jp in 0..<panels {
                 let j0 = jc + jp * nr
@@ -305,6 +299,17 @@ public enum SGEMM {
                 d.storeBytes(of: s.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
                              as: SIMD16<Float>.self)
             }
+        }
+    }
+
+    /// Packs the columns of the block B[pc..<pc+kc, jc..<jc+nc] past its last full 32-column panel
+    /// (none when nc is a multiple of 32) as `packB` does, zero padded: what `packBRows` leaves.
+    @inline(__always)
+    static func packBPartialPanel(_ mref: MatrixRef, pc: Int, kc: Int, jc: Int, nc: Int,
+                                  into dst: UnsafeMutablePointer<Float>) {
+        let full = nc / nr
+        if full * nr < nc {
+            packBMatrix(mref, pc: pc, kc: kc, j0: jc + full * nr, cols: nc - full * nr, into: dst + full * nr * kc)
         }
     }
 
