@@ -90,7 +90,7 @@ public enum SGEMM {
                     var call = 0
                     // Row tiles outside, B panels inside: a tile's A (kc×8) stays in L1 while the
                     // block's B panels stream past it in order (conv forward and input gradient on
-                    // 64² maps 2–3 points of peak above the panel-outer order; dense B within noise).
+                    // 64² maps 1.5–3 points of peak above the panel-outer order; dense B within noise).
                     for ir in 0..<mPanels {
                         let mrCur = min(mr, m - ir * mr)
                         for jr in 0..<jPanels {
