@@ -34,7 +34,8 @@ public enum SGEMM {
     public static let mr = 8
     /// Columns of the microkernel tile (two SIMD16 vectors).
     public static let nr = 32
-    /// K block: a packed B panel of kc×nr floats (16 KiB) stays in L1 (32 KiB here).
+    /// K block: a row tile's packed A (kc×8) and the B panel (kc×nr floats, 16 KiB) its passes
+    /// read in turn fit in L1 together (32 KiB here).
     public static let kc = 128
     /// Columns of B packed per block: kc×nc floats in a quarter of L2 (`HostCaches`; 512 columns,
     /// 256 KiB, with 1 MiB of L2).
