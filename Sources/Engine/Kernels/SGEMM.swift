@@ -88,6 +88,7 @@ public enum SGEMM {
                     let calls = jPanels * mPanels
                     let next = prefetched != nil ? nextBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, k: k, colEnd: colEnd)
                                         : (rows: 0..<0, jc: 0, nc: 0)
+                    let r0 = next.rows.lowerBound
                     var call = 0
                     // Row tiles outside, B panels inside: a tile's A (kc×8) stays in L1 while the
                     // block's B panels stream past it in order (conv forward and input gradient on
@@ -101,7 +102,6 @@ public enum SGEMM {
                             // Each call takes an equal share of the next block's rows: it prefetches them
                             // (the narrow tile spreads them over its passes) and packs them after it runs.
                             let share = next.rows.count * call / calls..<next.rows.count * (call + 1) / calls
-                            let r0 = next.rows.lowerBound
                             var nextRows: PrefetchRows?
                             if let prefetched {
                                 nextRows = PrefetchRows(matrix: prefetched, rows: r0 + share.lowerBound..<r0 + share.upperBound,
@@ -125,8 +125,7 @@ public enum SGEMM {
                         }
                     }
                     if let prefetched, !next.rows.isEmpty {
-                        packBPartialPanel(prefetched, pc: next.rows.lowerBound, kc: next.rows.count, jc: next.jc,
-                                          nc: next.nc, into: spare)
+                        packBPartialPanel(prefetched, pc: r0, kc: next.rows.count, jc: next.jc, nc: next.nc, into: spare)
                         swap(&cur, &spare)
                     }
                     pc += kcur
